@@ -1,0 +1,102 @@
+using System.Text.RegularExpressions;
+using Cake.Core;
+using GluePipeline.Build.Hosting;
+
+namespace GluePipeline.Build;
+
+/// <summary>
+/// The typed context of a run, built once from the arguments before any task runs, so that a bad
+/// argument fails the run before anything has happened.
+/// </summary>
+public sealed partial class BuildContext : FrostingContext
+{
+    /// <summary>Parses and validates the arguments of the run.</summary>
+    public BuildContext(ICakeContext context)
+        : base(context)
+    {
+        RepositoryRoot = context.Environment.WorkingDirectory.FullPath;
+        ArtifactsDirectory = Path.Combine(RepositoryRoot, "artifacts");
+        Target = Single("target") ?? "Default";
+        Lane = ParseLane(Single("lane"));
+        BuildConfiguration = ParseConfiguration(Single("configuration"));
+        Version = ParseVersion(Single("version"));
+        Format = ParseFormat(Single("format"));
+        IsContinuousIntegration =
+            string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase) ||
+            !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("CODEBUILD_BUILD_ID"));
+    }
+
+    /// <summary>The target requested with <c>--target</c> (default <c>Default</c>).</summary>
+    public string Target { get; }
+
+    /// <summary>The lane of the run.</summary>
+    public Lane Lane { get; }
+
+    /// <summary>The .NET configuration used to build and test.</summary>
+    public string BuildConfiguration { get; }
+
+    /// <summary>The artifact version given with <c>--version</c>, or null to derive it from git.</summary>
+    public string? Version { get; }
+
+    /// <summary>The output format of reporting targets (<c>text</c> or <c>json</c>).</summary>
+    public string Format { get; }
+
+    /// <summary>The repository root (where <c>cake.config</c> is).</summary>
+    public string RepositoryRoot { get; }
+
+    /// <summary>Where the artifact, reports and test results go (<c>artifacts/</c>, git-ignored).</summary>
+    public string ArtifactsDirectory { get; }
+
+    /// <summary>Whether the run is on a build server (<c>CI=true</c> or CodeBuild).</summary>
+    public bool IsContinuousIntegration { get; }
+
+    private string? Single(string name)
+    {
+        var values = Arguments.GetArguments(name);
+        return values.Count == 0 ? null : values.Last();
+    }
+
+    private static Lane ParseLane(string? value) => value?.ToLowerInvariant() switch
+    {
+        null or "local" => Lane.Local,
+        "aws" => Lane.Aws,
+        _ => throw new HostUsageException($"--lane={value}", "ARG-LANE", $"Unknown lane '{value}'", "use --lane=local (the default) or --lane=aws"),
+    };
+
+    private static string ParseConfiguration(string? value) => value?.ToLowerInvariant() switch
+    {
+        null or "debug" => "Debug",
+        "release" => "Release",
+        _ => throw new HostUsageException($"--configuration={value}", "ARG-CONFIGURATION", $"Unknown configuration '{value}'", "use --configuration=Debug or --configuration=Release"),
+    };
+
+    private static string ParseFormat(string? value) => value?.ToLowerInvariant() switch
+    {
+        null or "text" => "text",
+        "json" => "json",
+        _ => throw new HostUsageException($"--format={value}", "ARG-FORMAT", $"Unknown format '{value}'", "use --format=text or --format=json"),
+    };
+
+    private static string? ParseVersion(string? value)
+    {
+        if (value is null)
+        {
+            return null;
+        }
+
+        if (!SemVer().IsMatch(value))
+        {
+            throw new HostUsageException(
+                $"--version={value}",
+                "ARG-VERSION",
+                $"'{value}' is not a semantic version",
+                "use MAJOR.MINOR.PATCH with an optional -prerelease and +build, e.g. --version=1.4.0 or --version=1.4.0-rc.1");
+        }
+
+        return value;
+    }
+
+    // Semantic Versioning 2.0.0 (semver.org), the regular expression the specification suggests.
+    [GeneratedRegex(@"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$", RegexOptions.CultureInvariant)]
+    private static partial Regex SemVer();
+}

@@ -1,0 +1,16 @@
+using GluePipeline.Build.Hosting;
+
+namespace GluePipeline.Build;
+
+/// <summary>The product's own switches, on top of the host's built-in ones (<c>--target</c>, <c>--tree</c>, ...).</summary>
+public static class BuildSwitches
+{
+    /// <summary>Every product switch, in the order <c>--help</c> lists them.</summary>
+    public static IReadOnlyList<HostSwitch> All { get; } =
+    [
+        HostSwitch.Value("lane", "local|aws", "Where stacks run: local (default; folders, DuckDB) or aws (CloudFormation, Glue, Athena)."),
+        HostSwitch.Value("configuration", "Debug|Release", "The .NET configuration for UnitTests (default: Debug).", "c"),
+        HostSwitch.Value("version", "semver", "The artifact version (default: from git describe, or CODEBUILD_RESOLVED_SOURCE_VERSION)."),
+        HostSwitch.Value("format", "text|json", "Output format of Lint (default: text)."),
+    ];
+}
