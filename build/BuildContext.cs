@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Cake.Core;
 using GluePipeline.Build.Hosting;
+using GluePipeline.Packaging;
 
 namespace GluePipeline.Build;
 
@@ -21,6 +22,9 @@ public sealed partial class BuildContext : FrostingContext
         BuildConfiguration = ParseConfiguration(Single("configuration"));
         Version = ParseVersion(Single("version"));
         Format = ParseFormat(Single("format"));
+        ArtifactName = context.Configuration.GetValue("Package_Name") ?? "glue-etl";
+        ArtifactPath = ParseArtifactPath(Single("artifact"));
+        ExpectedDigest = ParseDigest(Single("digest"));
         IsContinuousIntegration =
             string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase) ||
             !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("CODEBUILD_BUILD_ID"));
@@ -40,6 +44,18 @@ public sealed partial class BuildContext : FrostingContext
 
     /// <summary>The output format of reporting targets (<c>text</c> or <c>json</c>).</summary>
     public string Format { get; }
+
+    /// <summary>The artifact's name (cake.config <c>[Package] Name</c>).</summary>
+    public string ArtifactName { get; }
+
+    /// <summary>The artifact given with <c>--artifact</c> (full path), or null.</summary>
+    public string? ArtifactPath { get; }
+
+    /// <summary>The digest given with <c>--digest</c> (lowercase hex), or null.</summary>
+    public string? ExpectedDigest { get; }
+
+    /// <summary>The artifact this run packaged, once Package has run.</summary>
+    public PackagedArtifact? PackagedArtifact { get; set; }
 
     /// <summary>The repository root (where <c>cake.config</c> is).</summary>
     public string RepositoryRoot { get; }
@@ -77,6 +93,37 @@ public sealed partial class BuildContext : FrostingContext
         _ => throw new HostUsageException($"--format={value}", "ARG-FORMAT", $"Unknown format '{value}'", "use --format=text or --format=json"),
     };
 
+    private static string? ParseArtifactPath(string? value)
+    {
+        if (value is null)
+        {
+            return null;
+        }
+
+        var full = System.IO.Path.GetFullPath(value);
+        if (!File.Exists(full))
+        {
+            throw new HostUsageException($"--artifact={value}", "ARG-ARTIFACT", $"The artifact '{full}' does not exist", "give the path of an artifact zip, e.g. --artifact=artifacts/glue-etl-1.0.0.zip, or run --target=Package first");
+        }
+
+        return full;
+    }
+
+    private static string? ParseDigest(string? value)
+    {
+        if (value is null)
+        {
+            return null;
+        }
+
+        if (!Sha256Hex().IsMatch(value))
+        {
+            throw new HostUsageException($"--digest={value}", "ARG-DIGEST", "The digest is not a SHA-256 (64 hexadecimal characters)", "copy the digest from the Package output or the manifest's \"digest\"");
+        }
+
+        return value.ToLowerInvariant();
+    }
+
     private static string? ParseVersion(string? value)
     {
         if (value is null)
@@ -99,4 +146,7 @@ public sealed partial class BuildContext : FrostingContext
     // Semantic Versioning 2.0.0 (semver.org), the regular expression the specification suggests.
     [GeneratedRegex(@"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$", RegexOptions.CultureInvariant)]
     private static partial Regex SemVer();
+
+    [GeneratedRegex("^[0-9a-fA-F]{64}$", RegexOptions.CultureInvariant)]
+    private static partial Regex Sha256Hex();
 }

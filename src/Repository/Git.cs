@@ -96,4 +96,40 @@ public sealed class Git(string workingDirectory)
         await stream.CopyToAsync(buffer, cancellationToken);
         return buffer.ToArray();
     }
+
+    /// <summary>
+    /// Reads committed file contents in one <c>git cat-file --batch</c> call: the bytes exactly as
+    /// committed, whatever line-ending or filter settings the work tree has.
+    /// </summary>
+    /// <param name="revision">The revision, e.g. <c>HEAD</c>.</param>
+    /// <param name="paths">Repository-relative paths.</param>
+    /// <param name="cancellationToken">Cancels git.</param>
+    public async Task<IReadOnlyDictionary<string, byte[]>> ReadBlobsAsync(string revision, IReadOnlyList<string> paths, CancellationToken cancellationToken)
+    {
+        var result = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        if (paths.Count == 0)
+        {
+            return result;
+        }
+
+        var request = Encoding.UTF8.GetBytes(string.Concat(paths.Select(p => $"{revision}:{p}\n")));
+        var output = await RunBytesAsync(["cat-file", "--batch"], request, cancellationToken);
+        var position = 0;
+        foreach (var path in paths)
+        {
+            var headerEnd = Array.IndexOf(output, (byte)'\n', position);
+            var header = Encoding.UTF8.GetString(output, position, headerEnd - position);
+            var parts = header.Split(' ');
+            if (parts.Length != 3 || parts[1] != "blob")
+            {
+                throw new GitCommandException($"git cat-file could not read {revision}:{path} ({header})");
+            }
+
+            var size = int.Parse(parts[2], System.Globalization.CultureInfo.InvariantCulture);
+            result[path] = output.AsSpan(headerEnd + 1, size).ToArray();
+            position = headerEnd + 1 + size + 1;
+        }
+
+        return result;
+    }
 }

@@ -1,0 +1,48 @@
+namespace GluePipeline.LiveTests;
+
+/// <summary>
+/// What a live test run is about, as AutomatedLiveTest passes it in environment variables, with
+/// defaults that let a developer run <c>dotnet test livetests</c> after <c>--target=Package</c>.
+/// </summary>
+public static class LiveTestEnvironment
+{
+    /// <summary>The artifact under test: PIPELINE_ARTIFACT, else the newest zip in the repository's artifacts/.</summary>
+    public static string ArtifactPath
+    {
+        get
+        {
+            var given = Environment.GetEnvironmentVariable("PIPELINE_ARTIFACT");
+            if (!string.IsNullOrEmpty(given))
+            {
+                return given;
+            }
+
+            var artifacts = Path.Combine(RepositoryRoot, "artifacts");
+            var newest = Directory.Exists(artifacts)
+                ? new DirectoryInfo(artifacts).GetFiles("*.zip").OrderByDescending(f => f.LastWriteTimeUtc).FirstOrDefault()
+                : null;
+            return newest?.FullName ?? throw new InvalidOperationException(
+                "No artifact under test: set PIPELINE_ARTIFACT, or run `dotnet run --project build -- --target=Package` first.");
+        }
+    }
+
+    /// <summary>The digest the artifact must have (PIPELINE_ARTIFACT_DIGEST), or null to check it against its own manifest only.</summary>
+    public static string? ExpectedDigest => Environment.GetEnvironmentVariable("PIPELINE_ARTIFACT_DIGEST") is { Length: > 0 } digest ? digest : null;
+
+    /// <summary>The repository root, found from the test assembly's location (where cake.config is).</summary>
+    public static string RepositoryRoot
+    {
+        get
+        {
+            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            {
+                if (File.Exists(Path.Combine(dir.FullName, "cake.config")))
+                {
+                    return dir.FullName;
+                }
+            }
+
+            throw new InvalidOperationException("The repository root (cake.config) was not found above " + AppContext.BaseDirectory);
+        }
+    }
+}
