@@ -23,6 +23,7 @@ public sealed partial class BuildContext : FrostingContext
         Version = ParseVersion(Single("version"));
         Format = ParseFormat(Single("format"));
         ArtifactName = context.Configuration.GetValue("Package_Name") ?? "glue-etl";
+        TemplatePatterns = [.. Arguments.GetArguments("templates")];
         ArtifactPath = ParseArtifactPath(Single("artifact"));
         ExpectedDigest = ParseDigest(Single("digest"));
         IsContinuousIntegration =
@@ -44,6 +45,9 @@ public sealed partial class BuildContext : FrostingContext
 
     /// <summary>The output format of reporting targets (<c>text</c> or <c>json</c>).</summary>
     public string Format { get; }
+
+    /// <summary>The templates (paths or globs) given with <c>--templates</c>; empty to lint the repository.</summary>
+    public IReadOnlyList<string> TemplatePatterns { get; }
 
     /// <summary>The artifact's name (cake.config <c>[Package] Name</c>).</summary>
     public string ArtifactName { get; }

@@ -27,7 +27,13 @@ public sealed record Diagnostic(SourceLocation? Location, Severity Severity, str
         var severity = Severity.ToString().ToLowerInvariant();
         var prefix = Location is { } location ? location + ": " : string.Empty;
         var message = Message.TrimEnd().TrimEnd('.');
-        var fix = string.IsNullOrWhiteSpace(Fix) ? "." : string.Create(CultureInfo.InvariantCulture, $". Fix: {Fix.TrimEnd().TrimEnd('.')}.");
+        var fix = string.IsNullOrWhiteSpace(Fix) ? "." : string.Create(CultureInfo.InvariantCulture, $". Fix: {EndSentence(Fix)}");
         return $"{prefix}{severity} {Rule}: {message}{fix}";
+    }
+
+    private static string EndSentence(string text)
+    {
+        var trimmed = text.TrimEnd();
+        return trimmed.EndsWith('?') || trimmed.EndsWith('!') || trimmed.EndsWith('.') ? trimmed : trimmed + ".";
     }
 }

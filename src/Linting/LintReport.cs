@@ -57,7 +57,8 @@ public sealed class LintReport
                 f.Message,
                 f.Fix)).ToArray(),
             new JsonSummary(FilesChecked, ErrorCount, WarningCount, UnparseableFiles.Order(StringComparer.Ordinal).ToArray(), ExitCode));
-        return JsonSerializer.Serialize(document, LintJsonContext.Default.JsonReport);
+        var options = new JsonSerializerOptions(LintJsonContext.Default.Options) { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+        return JsonSerializer.Serialize(document, new LintJsonContext(options).JsonReport);
     }
 
     internal sealed record JsonReport(

@@ -21,7 +21,7 @@ public sealed class GitFixture : IDisposable
         var repo = new GitFixture();
         repo.Write("cake.config", "[Package]\nName=sample-etl\n");
         repo.Write(".gitignore", "artifacts/\njobs/*/fixtures/\n");
-        repo.Write("templates/etl.yaml", "AWSTemplateFormatVersion: \"2010-09-09\"\nResources:\n  Raw:\n    Type: AWS::S3::Bucket\n");
+        repo.Write("templates/etl.yaml", "AWSTemplateFormatVersion: \"2010-09-09\"\nParameters:\n  Environment:\n    Type: String\nResources:\n  Raw:\n    Type: AWS::S3::Bucket\n");
         repo.Write("templates/environments/livetest.json", "{\"Parameters\": {\"Environment\": \"livetest\"}}\n");
         repo.Write("jobs/taxi/job.yaml", "name: taxi\nsources: []\n");
         repo.Write("jobs/taxi/transform.sql", "SELECT *\nFROM trips\n");

@@ -1,0 +1,176 @@
+using GluePipeline.Build;
+using GluePipeline.Build.Hosting;
+using GluePipeline.Linting;
+using GluePipeline.Tests.Support;
+
+namespace GluePipeline.Tests.Linting;
+
+/// <summary>Lint of a whole repository: templates, environment files against the main template, job files.</summary>
+public sealed class RepositoryLinterTests : IDisposable
+{
+    private const string Template = """
+        AWSTemplateFormatVersion: "2010-09-09"
+        Parameters:
+          Environment:
+            Type: String
+            AllowedValues: [livetest, prod]
+          NameSuffix:
+            Type: String
+            AllowedPattern: "[a-z][a-z0-9_]*"
+          Workers:
+            Type: Number
+            MinValue: 2
+            Default: 2
+        Mappings:
+          Sizes:
+            livetest: { Workers: 2 }
+            prod: { Workers: 10 }
+        Resources:
+          Queue:
+            Type: AWS::SQS::Queue
+            Properties:
+              QueueName: !Sub etl-${NameSuffix}
+              DelaySeconds: !FindInMap [Sizes, !Ref Environment, Workers]
+        """;
+
+    private readonly TempDirectory _repo = new("lintrepo");
+
+    public RepositoryLinterTests()
+    {
+        _repo.Write("cake.config", "[Package]\nName=x\n");
+        _repo.Write("templates/etl.yaml", Template);
+        _repo.Write("templates/environments/livetest.json", "{\n  \"Parameters\": {\n    \"Environment\": \"livetest\"\n  }\n}\n");
+        _repo.Write("jobs/taxi/job.yaml", "name: taxi\n");
+    }
+
+    public void Dispose() => _repo.Dispose();
+
+    private Task<LintReport> Lint() => new RepositoryLinter().LintRepositoryAsync(_repo.Path, CancellationToken.None);
+
+    [Fact]
+    public async Task A_consistent_repository_lints_clean()
+    {
+        var report = await Lint();
+
+        report.Findings.Should().BeEmpty();
+        report.FilesChecked.Should().Be(3);
+    }
+
+    [Fact]
+    public async Task An_environment_file_naming_an_unknown_parameter_is_an_error_at_its_line()
+    {
+        _repo.Write("templates/environments/prod.json", "{\n  \"Parameters\": {\n    \"Environment\": \"prod\",\n    \"Wrokers\": \"4\"\n  }\n}\n");
+
+        var report = await Lint();
+
+        report.Findings.Select(f => f.ToString()).Should().ContainSingle().Which.Should().Be(
+            "templates/environments/prod.json:4:5: error CFN-ENV: 'Wrokers' is not a parameter of templates/etl.yaml. Fix: did you mean 'Workers'?");
+        report.ExitCode.Should().Be(1);
+    }
+
+    [Fact]
+    public async Task An_environment_value_that_breaks_a_constraint_is_an_error_at_its_line()
+    {
+        _repo.Write("templates/environments/prod.json", "{\n  \"Parameters\": {\n    \"Environment\": \"production\"\n  }\n}\n");
+
+        var report = await Lint();
+
+        report.Findings.Should().ContainSingle().Which.ToString().Should().StartWith(
+            "templates/environments/prod.json:3:5: error CFN-PARAM-VALUE: The value of Environment breaks its constraints: 'production' is not one of the AllowedValues [livetest, prod]");
+    }
+
+    [Fact]
+    public async Task A_required_parameter_without_a_value_is_an_error_on_the_environment_file()
+    {
+        _repo.Write("templates/environments/prod.json", "{\"Parameters\": {}}\n");
+
+        var report = await Lint();
+
+        report.Findings.Should().ContainSingle().Which.ToString().Should().Be(
+            "templates/environments/prod.json:1:1: error CFN-ENV: Parameter Environment of templates/etl.yaml has no value here and no Default. Fix: add \"Environment\": \"...\" under Parameters, or a Default in the template.");
+    }
+
+    [Fact]
+    public async Task A_run_parameter_is_filled_by_the_deployment_not_the_environment_file()
+    {
+        var report = await Lint();
+
+        report.Findings.Should().NotContain(f => f.Message.Contains("NameSuffix"));
+    }
+
+    [Fact]
+    public async Task The_template_is_evaluated_with_each_environment()
+    {
+        _repo.Write("templates/etl.yaml", Template.Replace("prod: { Workers: 10 }", "production: { Workers: 10 }", StringComparison.Ordinal));
+        _repo.Write("templates/environments/prod.json", "{\"Parameters\": {\"Environment\": \"prod\"}}\n");
+
+        var report = await Lint();
+
+        var finding = report.Findings.Should().ContainSingle().Which;
+        finding.Rule.Should().Be("CFN-FINDINMAP");
+        finding.Location!.Value.Source.Should().Be("templates/etl.yaml");
+        finding.Location.Value.Line.Should().Be(22);
+        finding.Message.Should().Be("With templates/environments/prod.json: Map Sizes has no top-level key 'prod'");
+    }
+
+    [Fact]
+    public async Task A_malformed_environment_file_is_unparseable()
+    {
+        _repo.Write("templates/environments/prod.json", "{\"Parameters\": {\"Environment\": prod}}\n");
+
+        var report = await Lint();
+
+        report.ExitCode.Should().Be(2);
+        report.UnparseableFiles.Should().Contain("templates/environments/prod.json");
+    }
+
+    [Fact]
+    public async Task An_environment_value_must_be_a_string()
+    {
+        _repo.Write("templates/environments/prod.json", "{\"Parameters\": {\"Environment\": \"prod\", \"Workers\": 4}}\n");
+
+        var report = await Lint();
+
+        report.Findings.Should().ContainSingle().Which.ToString().Should().Contain("CFN-ENV: Parameters.Workers must be a string").And.Contain("\"Workers\": \"4\"");
+    }
+
+    [Fact]
+    public async Task Short_forms_in_a_job_file_are_an_error()
+    {
+        _repo.Write("jobs/taxi/job.yaml", "name: !Ref Taxi\n");
+
+        var report = await Lint();
+
+        report.Findings.Should().ContainSingle().Which.Rule.Should().Be("YAML-TAG");
+    }
+
+    public sealed class ForeignTemplates : IDisposable
+    {
+        private readonly TempDirectory _dir = new("foreign");
+
+        public void Dispose() => _dir.Dispose();
+
+        [Fact]
+        public async Task Templates_given_by_glob_are_linted_without_our_environment_checks()
+        {
+            _dir.Write("cake.config", string.Empty);
+            _dir.Write("stacks/a.yaml", "Parameters:\n  Env:\n    Type: String\nResources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties:\n      QueueName: !Ref Env\n");
+            _dir.Write("stacks/nested/b.json", "{\"Resources\": {\"T\": {\"Type\": \"AWS::SNS::Topic\", \"Properties\": {\"DisplayName\": {\"Ref\": \"Missing\"}}}}}");
+
+            var result = await HostRun.RunAsync(PipelineHost.Create(), _dir.Path, ["--target=Lint", $"--templates={Path.Combine(_dir.Path, "stacks")}/**/*.*"]);
+
+            result.ExitCode.Should().Be(ExitCodes.Failure, result.ToString());
+            result.Error.Should().Contain("b.json:1:87: error CFN-REF: Ref to 'Missing'");
+            result.Output.Should().Contain("Lint: 2 file(s) checked, 1 error(s)");
+        }
+
+        [Fact]
+        public async Task A_glob_that_matches_nothing_is_a_clear_error()
+        {
+            var result = await HostRun.RunAsync(PipelineHost.Create(), _dir.Path, ["--target=Lint", "--templates=/no/such/*.yaml"]);
+
+            result.ExitCode.Should().Be(ExitCodes.UsageOrInput, result.ToString());
+            result.Error.Should().Contain("error ARG-TEMPLATES: No template matches '/no/such/*.yaml'");
+        }
+    }
+}
