@@ -24,6 +24,9 @@ public sealed partial class BuildContext : FrostingContext
         Format = ParseFormat(Single("format"));
         ArtifactName = context.Configuration.GetValue("Package_Name") ?? "glue-etl";
         TemplatePatterns = [.. Arguments.GetArguments("templates")];
+        Strict = Arguments.GetArguments("strict") is { Count: > 0 } strict
+            ? strict.Last() == "true"
+            : string.Equals(context.Configuration.GetValue("Lint_Strict"), "true", StringComparison.OrdinalIgnoreCase);
         ArtifactPath = ParseArtifactPath(Single("artifact"));
         ExpectedDigest = ParseDigest(Single("digest"));
         IsContinuousIntegration =
@@ -45,6 +48,9 @@ public sealed partial class BuildContext : FrostingContext
 
     /// <summary>The output format of reporting targets (<c>text</c> or <c>json</c>).</summary>
     public string Format { get; }
+
+    /// <summary>Whether Lint's warnings count as errors (<c>--strict</c>, else cake.config <c>[Lint] Strict</c>).</summary>
+    public bool Strict { get; }
 
     /// <summary>The templates (paths or globs) given with <c>--templates</c>; empty to lint the repository.</summary>
     public IReadOnlyList<string> TemplatePatterns { get; }

@@ -12,6 +12,7 @@ public static class BuildSwitches
         HostSwitch.Value("configuration", "Debug|Release", "The .NET configuration for UnitTests (default: Debug).", "c"),
         HostSwitch.Value("version", "semver", "The artifact version (default: from git describe, or CODEBUILD_RESOLVED_SOURCE_VERSION)."),
         HostSwitch.Value("format", "text|json", "Output format of Lint (default: text)."),
+        HostSwitch.Flag("strict", "Lint: warnings (security, networking) are errors."),
         HostSwitch.Value("templates", "path|glob", "Lint these CloudFormation templates (any, not only ours) instead of the repository.") with { Repeatable = true },
         HostSwitch.Value("artifact", "zip", "The artifact to verify or promote (default: the one this run packaged, else the newest in artifacts/)."),
         HostSwitch.Value("digest", "sha256", "The artifact digest VerifyArtifact must find (e.g. the approved one)."),

@@ -15,7 +15,7 @@ public sealed class LintTask : AsyncFrostingTask<BuildContext>
     /// <inheritdoc/>
     public override async Task RunAsync(BuildContext context)
     {
-        var linter = new RepositoryLinter();
+        var linter = new RepositoryLinter(new LintOptions(context.Strict));
         var report = context.TemplatePatterns.Count == 0
             ? await linter.LintRepositoryAsync(context.RepositoryRoot, context.CancellationToken)
             : await linter.LintTemplatesAsync(ResolveTemplates(context), context.CancellationToken);

@@ -2,6 +2,7 @@ using GluePipeline.Diagnostics;
 using GluePipeline.Documents;
 using GluePipeline.Repository;
 using GluePipeline.Templates;
+using GluePipeline.Templates.Rules;
 
 namespace GluePipeline.Linting;
 
@@ -10,8 +11,15 @@ namespace GluePipeline.Linting;
 /// templates a user names. Templates get the CloudFormation model's structural checks; the
 /// environment files are checked against the main template and the template is evaluated with each.
 /// </summary>
-public sealed class RepositoryLinter
+/// <param name="options">How strict to be.</param>
+public sealed class RepositoryLinter(LintOptions options)
 {
+    /// <summary>Creates a linter with the default options (warnings stay warnings).</summary>
+    public RepositoryLinter()
+        : this(new LintOptions())
+    {
+    }
+
     /// <summary>The template the environment files hold parameters for.</summary>
     public const string MainTemplate = "templates/etl.yaml";
 
@@ -43,7 +51,7 @@ public sealed class RepositoryLinter
         }
 
         var files = await ProductFiles.ListAsync(repositoryRoot, cancellationToken);
-        var run = new LintRun();
+        var run = new LintRun(options, files);
         CfnTemplate? main = null;
         var environments = new List<EnvironmentFile>();
         foreach (var file in files.Where(DocumentParser.Applies))
@@ -96,7 +104,7 @@ public sealed class RepositoryLinter
     /// <param name="cancellationToken">Cancels reading.</param>
     public async Task<LintReport> LintTemplatesAsync(IEnumerable<(string DisplayPath, string FullPath)> files, CancellationToken cancellationToken)
     {
-        var run = new LintRun();
+        var run = new LintRun(options, null);
         foreach (var (display, full) in files)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -108,15 +116,17 @@ public sealed class RepositoryLinter
     }
 
     /// <summary>Checks one template's text (no environment files); used by tests and the fuzz test.</summary>
-    public static LintReport LintTemplateText(string displayPath, string text)
+    public static LintReport LintTemplateText(string displayPath, string text, LintOptions? options = null)
     {
-        var run = new LintRun();
+        var run = new LintRun(options ?? new LintOptions(), null);
         run.Guard(displayPath, () => run.CheckTemplate(displayPath, System.Text.Encoding.UTF8.GetBytes(text)));
         return run.Report();
     }
 
     /// <summary>The findings of one Lint run as they accumulate.</summary>
-    private sealed class LintRun
+    /// <param name="options">How strict to be.</param>
+    /// <param name="productFiles">The files of our package, or null for foreign templates (then package checks do not apply).</param>
+    private sealed class LintRun(LintOptions options, IReadOnlyList<string>? productFiles)
     {
         private readonly HashSet<string> _unparseable = new(StringComparer.Ordinal);
         private int _files;
@@ -146,7 +156,16 @@ public sealed class RepositoryLinter
             }
 
             Findings.AddRange(template.Findings);
-            Findings.AddRange(TemplateChecks.Run(template));
+            var structural = TemplateChecks.Run(template);
+            Findings.AddRange(structural);
+            if (!template.Findings.Concat(structural).Any(f => f.Severity == Severity.Error))
+            {
+                var graph = new TemplateGraph(template);
+                Findings.AddRange(ResourceRules.Check(graph));
+                Findings.AddRange(SecurityRules.Check(graph));
+                Findings.AddRange(NetworkRules.Check(graph));
+            }
+
             return template;
         }
 
@@ -188,12 +207,56 @@ public sealed class RepositoryLinter
                 {
                     if (evaluator.IsIncluded(resource))
                     {
-                        evaluator.EvaluateProperties(resource);
+                        var properties = evaluator.EvaluateProperties(resource);
+                        if (resource.Type == "AWS::Glue::Job" && productFiles is not null)
+                        {
+                            CheckPackageReferences(resource, properties, values);
+                        }
                     }
                 });
             }
 
             Evaluate(() => evaluator.EvaluateOutputs());
+        }
+
+        /// <summary>
+        /// A job of our package must run the bytes that were tested: its ScriptLocation, and every
+        /// DefaultArguments value that points into the published artifact, must name a file the
+        /// artifact holds.
+        /// </summary>
+        private void CheckPackageReferences(CfnResource job, CfnMap properties, IReadOnlyDictionary<string, CfnValue> values)
+        {
+            var bucket = values.GetValueOrDefault(RunParameters.ArtifactBucket) is CfnScalar b ? b.Value : null;
+            var prefix = values.GetValueOrDefault(RunParameters.ArtifactPrefix) is CfnScalar p ? p.Value.TrimEnd('/') : null;
+            var artifactRoot = bucket is null || prefix is null ? null : $"s3://{bucket}/{prefix}/";
+            var scriptNode = job.Properties?["Command"] is MappingNode command ? command["ScriptLocation"] : null;
+            var script = (properties["Command"] as CfnMap)?["ScriptLocation"] is CfnScalar s ? s.Value : null;
+            if (script is not null && scriptNode is not null)
+            {
+                if (artifactRoot is null || !script.StartsWith(artifactRoot, StringComparison.Ordinal))
+                {
+                    Findings.Add(Diagnostic.Error(scriptNode.Location, "PKG-SCRIPT", $"Job {job.LogicalId} runs {script}, which is not in the published artifact", "point ScriptLocation into the artifact: !Sub s3://${ArtifactBucket}/${ArtifactPrefix}/jobs/<job>/<script>.py (the template needs the ArtifactBucket and ArtifactPrefix parameters)"));
+                }
+                else if (!productFiles!.Contains(script[artifactRoot.Length..], StringComparer.Ordinal))
+                {
+                    Findings.Add(Diagnostic.Error(scriptNode.Location, "PKG-SCRIPT", $"Job {job.LogicalId} runs {script[artifactRoot.Length..]}, which the artifact does not hold", "add the script under jobs/ (and git add it), or fix the path"));
+                }
+            }
+
+            if (artifactRoot is null || properties["DefaultArguments"] is not CfnMap arguments || job.Properties?["DefaultArguments"] is not MappingNode argumentNodes)
+            {
+                return;
+            }
+
+            foreach (var (name, value) in arguments.Entries)
+            {
+                if (value is CfnScalar { Value: var text } && text.StartsWith(artifactRoot, StringComparison.Ordinal) &&
+                    !productFiles!.Contains(text[artifactRoot.Length..], StringComparer.Ordinal) &&
+                    !productFiles!.Any(f => f.StartsWith(text[artifactRoot.Length..].TrimEnd('/') + "/", StringComparison.Ordinal)))
+                {
+                    Findings.Add(Diagnostic.Error(argumentNodes.Entry(name)?.Value.Location ?? job.Location, "PKG-FILE", $"Job {job.LogicalId} argument {name} points at {text[artifactRoot.Length..]}, which the artifact does not hold", "add the file under jobs/ (and git add it), or fix the path"));
+                }
+            }
         }
 
         /// <summary>Runs a check; a bug in Lint becomes a finding, never a stack trace.</summary>
@@ -214,6 +277,7 @@ public sealed class RepositoryLinter
         public LintReport Report()
         {
             var sorted = Findings
+                .Select(f => options.Strict && f.Severity == Severity.Warning ? f with { Severity = Severity.Error } : f)
                 .Distinct()
                 .OrderBy(f => f.Location?.Source, StringComparer.Ordinal)
                 .ThenBy(f => f.Location?.Line)

@@ -144,6 +144,118 @@ public sealed class RepositoryLinterTests : IDisposable
         report.Findings.Should().ContainSingle().Which.Rule.Should().Be("YAML-TAG");
     }
 
+    public sealed class PackageReferences : IDisposable
+    {
+        private const string JobTemplate = """
+            Parameters:
+              Environment:
+                Type: String
+              ArtifactBucket:
+                Type: String
+              ArtifactPrefix:
+                Type: String
+            Resources:
+              GlueRole:
+                Type: AWS::IAM::Role
+                Properties:
+                  AssumeRolePolicyDocument:
+                    Statement:
+                      - Effect: Allow
+                        Principal: { Service: glue.amazonaws.com }
+                        Action: sts:AssumeRole
+              TaxiJob:
+                Type: AWS::Glue::Job
+                Properties:
+                  Role: !GetAtt GlueRole.Arn
+                  GlueVersion: "4.0"
+                  WorkerType: G.1X
+                  NumberOfWorkers: 2
+                  Timeout: 60
+                  Command:
+                    Name: glueetl
+                    ScriptLocation: SCRIPT
+                  DefaultArguments:
+                    --job-spec: !Sub s3://${ArtifactBucket}/${ArtifactPrefix}/jobs/taxi/job.yaml
+                    --TempDir: s3://somewhere/tmp/
+            """;
+
+        private readonly TempDirectory _repo = new("pkgrepo");
+
+        public PackageReferences()
+        {
+            _repo.Write("cake.config", string.Empty);
+            _repo.Write("templates/environments/livetest.json", "{\"Parameters\": {\"Environment\": \"livetest\"}}\n");
+            _repo.Write("jobs/taxi/job.yaml", "name: taxi\n");
+            _repo.Write("jobs/runtime/glue_runtime.py", "print('x')\n");
+        }
+
+        public void Dispose() => _repo.Dispose();
+
+        private async Task<LintReport> Lint(string script)
+        {
+            _repo.Write("templates/etl.yaml", JobTemplate.Replace("SCRIPT", script, StringComparison.Ordinal));
+            return await new RepositoryLinter().LintRepositoryAsync(_repo.Path, CancellationToken.None);
+        }
+
+        [Fact]
+        public async Task A_job_that_runs_a_script_of_the_artifact_is_clean()
+        {
+            var report = await Lint("!Sub s3://${ArtifactBucket}/${ArtifactPrefix}/jobs/runtime/glue_runtime.py");
+
+            report.Findings.Should().BeEmpty();
+        }
+
+        [Fact]
+        public async Task A_script_the_artifact_does_not_hold_is_an_error_at_the_ScriptLocation()
+        {
+            var report = await Lint("!Sub s3://${ArtifactBucket}/${ArtifactPrefix}/jobs/runtime/glue_runtim.py");
+
+            report.Findings.Should().ContainSingle().Which.ToString().Should().StartWith(
+                "templates/etl.yaml:27:25: error PKG-SCRIPT: Job TaxiJob runs jobs/runtime/glue_runtim.py, which the artifact does not hold");
+        }
+
+        [Fact]
+        public async Task A_script_outside_the_artifact_is_an_error()
+        {
+            var report = await Lint("s3://team-scripts/taxi.py");
+
+            report.Findings.Should().ContainSingle().Which.ToString().Should().Contain("error PKG-SCRIPT: Job TaxiJob runs s3://team-scripts/taxi.py, which is not in the published artifact");
+        }
+
+        [Fact]
+        public async Task An_argument_pointing_at_a_missing_spec_is_an_error_at_the_argument()
+        {
+            File.Delete(Path.Combine(_repo.Path, "jobs", "taxi", "job.yaml"));
+
+            var report = await Lint("!Sub s3://${ArtifactBucket}/${ArtifactPrefix}/jobs/runtime/glue_runtime.py");
+
+            report.Findings.Should().ContainSingle().Which.ToString().Should().StartWith(
+                "templates/etl.yaml:29:21: error PKG-FILE: Job TaxiJob argument --job-spec points at jobs/taxi/job.yaml, which the artifact does not hold");
+        }
+
+        [Fact]
+        public async Task Foreign_templates_are_not_held_to_our_package()
+        {
+            _repo.Write("templates/etl.yaml", JobTemplate.Replace("SCRIPT", "s3://team-scripts/taxi.py", StringComparison.Ordinal));
+
+            var report = await new RepositoryLinter().LintTemplatesAsync([("etl.yaml", Path.Combine(_repo.Path, "templates", "etl.yaml"))], CancellationToken.None);
+
+            report.Findings.Should().NotContain(f => f.Rule.StartsWith("PKG-", StringComparison.Ordinal));
+        }
+    }
+
+    public sealed class OurRepository
+    {
+        [Fact]
+        public async Task Our_own_templates_and_environments_lint_clean_under_strict()
+        {
+            var report = await new RepositoryLinter(new LintOptions(Strict: true)).LintRepositoryAsync(RepositoryRoot.Path, CancellationToken.None);
+
+            report.Findings.Should().BeEmpty(string.Join('\n', report.Findings));
+            report.FilesChecked.Should().BeGreaterThanOrEqualTo(4);
+        }
+    }
+
     public sealed class ForeignTemplates : IDisposable
     {
         private readonly TempDirectory _dir = new("foreign");
