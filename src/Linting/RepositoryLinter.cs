@@ -54,7 +54,7 @@ public sealed class RepositoryLinter(LintOptions options)
         var run = new LintRun(options, files);
         CfnTemplate? main = null;
         var environments = new List<EnvironmentFile>();
-        foreach (var file in files.Where(DocumentParser.Applies))
+        foreach (var file in files.Where(f => DocumentParser.Applies(f) || f.EndsWith(".dqdl", StringComparison.OrdinalIgnoreCase)))
         {
             cancellationToken.ThrowIfCancellationRequested();
             var bytes = await File.ReadAllBytesAsync(Path.Combine(repositoryRoot, file), cancellationToken);
@@ -67,6 +67,10 @@ public sealed class RepositoryLinter(LintOptions options)
                     {
                         main = template;
                     }
+                }
+                else if (file.EndsWith(".dqdl", StringComparison.OrdinalIgnoreCase))
+                {
+                    run.CheckRules(file, bytes);
                 }
                 else if (IsEnvironmentPath(file))
                 {
@@ -144,6 +148,18 @@ public sealed class RepositoryLinter(LintOptions options)
             }
 
             return parsed;
+        }
+
+        /// <summary>A DQDL rule file: syntax errors make it unparseable, rule mistakes are errors.</summary>
+        public void CheckRules(string path, byte[] bytes)
+        {
+            _files++;
+            var (_, findings) = Validation.Dqdl.DqdlParser.TryParse(path, System.Text.Encoding.UTF8.GetString(bytes));
+            Findings.AddRange(findings);
+            if (findings.Any(f => f.Rule == "DQDL-SYNTAX"))
+            {
+                _unparseable.Add(path);
+            }
         }
 
         public CfnTemplate? CheckTemplate(string path, byte[] bytes)

@@ -135,6 +135,28 @@ public sealed class RepositoryLinterTests : IDisposable
     }
 
     [Fact]
+    public async Task A_rule_file_with_a_syntax_error_is_unparseable()
+    {
+        _repo.Write("jobs/taxi/rules.dqdl", "Rules = [\n  RowCount > 0,\n  IsComplete \"id\" where\n]\n");
+
+        var report = await Lint();
+
+        report.ExitCode.Should().Be(2);
+        report.Findings.Should().ContainSingle().Which.ToString().Should().StartWith("jobs/taxi/rules.dqdl:4:1: error DQDL-SYNTAX: Expected a quoted SQL condition after where");
+    }
+
+    [Fact]
+    public async Task A_rule_file_with_an_unknown_rule_is_an_error()
+    {
+        _repo.Write("jobs/taxi/rules.dqdl", "Rules = [ RowCount > 0, IsCompleet \"id\" ]\n");
+
+        var report = await Lint();
+
+        report.ExitCode.Should().Be(1);
+        report.Findings.Should().ContainSingle().Which.ToString().Should().Contain("rules.dqdl:1:25: error DQDL-RULE: Unknown rule type 'IsCompleet'. Fix: did you mean IsComplete?");
+    }
+
+    [Fact]
     public async Task Short_forms_in_a_job_file_are_an_error()
     {
         _repo.Write("jobs/taxi/job.yaml", "name: !Ref Taxi\n");

@@ -316,9 +316,15 @@ public static class ResourceRules
     private static void DataQualityRuleset(TemplateGraph graph, CfnResource ruleset, List<Diagnostic> findings)
     {
         var rules = TemplateGraph.Property(ruleset, "Ruleset");
-        if (graph.TryString(rules) is { } text && !text.TrimStart().StartsWith("Rules", StringComparison.Ordinal))
+        if (graph.TryString(rules) is { } text)
         {
-            findings.Add(Diagnostic.Error(rules!.Location, "GLUE-DQ", $"Ruleset of {ruleset.LogicalId} is not DQDL (it must start with 'Rules = [')", "write Rules = [ RowCount > 0, ... ]"));
+            // The same parser Validate uses: a ruleset that would not parse in Glue fails Lint, not the deploy.
+            var (_, problems) = Validation.Dqdl.DqdlParser.TryParse($"{ruleset.LogicalId}.Ruleset", text);
+            foreach (var problem in problems.Take(5))
+            {
+                var where = problem.Location is { } l ? $" (line {l.Line}, column {l.Column} of the ruleset)" : string.Empty;
+                findings.Add(Diagnostic.Error(rules!.Location, "GLUE-DQ", $"Ruleset of {ruleset.LogicalId} is not valid DQDL{where}: {problem.Message}", problem.Fix));
+            }
         }
 
         if (TemplateGraph.Property(ruleset, "TargetTable") is MappingNode target && (!target.Has("TableName") || !target.Has("DatabaseName")))

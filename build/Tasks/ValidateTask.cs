@@ -1,0 +1,65 @@
+using Cake.Core.Diagnostics;
+using GluePipeline.Build.Hosting;
+using GluePipeline.Diagnostics;
+using GluePipeline.Validation;
+
+namespace GluePipeline.Build.Tasks;
+
+/// <summary>Evaluates a DQDL rule file on a dataset, the way Glue Data Quality would.</summary>
+[TaskName("Validate")]
+[TaskDescription("Evaluate DQDL rules on a dataset: --rules=<file> --dataset=<path|glob> [--reference=<alias>=<dataset>]... [--format=text|json] [--output=<file>] (exit 0 passed, 1 failed, 2 bad input).")]
+public sealed class ValidateTask : AsyncFrostingTask<BuildContext>
+{
+    /// <inheritdoc/>
+    public override async Task RunAsync(BuildContext context)
+    {
+        var rules = Required(context, "rules", "--rules=jobs/taxi/rules.dqdl");
+        var dataset = Required(context, "dataset", "--dataset=data/trips.parquet");
+        var references = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var reference in context.Arguments.GetArguments("reference"))
+        {
+            var split = reference.IndexOf('=', StringComparison.Ordinal);
+            if (split <= 0 || split == reference.Length - 1)
+            {
+                throw new HostUsageException($"--reference={reference}", "ARG-REFERENCE", "A reference is written alias=dataset", "write e.g. --reference=reference=data/zipcodes.csv");
+            }
+
+            references[reference[..split]] = reference[(split + 1)..];
+        }
+
+        var samples = context.Arguments.GetArguments("samples") is { Count: > 0 } s
+            ? int.TryParse(s.Last(), out var n) && n >= 0 ? n : throw new HostUsageException($"--samples={s.Last()}", "ARG-SAMPLES", "The sample size is not a whole number", "write e.g. --samples=20 (0 for none)")
+            : 20;
+        var options = new ValidationOptions(samples, RedactSamples: context.Arguments.GetArguments("redact").Any(v => v == "true"));
+        var result = await new DatasetValidator(options).ValidateAsync(rules, dataset, references, Environment.CurrentDirectory, context.CancellationToken);
+
+        var report = context.Format == "json" ? ValidationReport.ToJson(result) : ValidationReport.ToText(result);
+        if (context.Arguments.GetArguments("output") is { Count: > 0 } output)
+        {
+            var path = Path.GetFullPath(output.Last());
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            await File.WriteAllTextAsync(path, report, context.CancellationToken);
+            context.Log.Information("Report written to {0}", path);
+        }
+
+        if (context.Format == "json")
+        {
+            await context.Output.WriteLineAsync(report.AsMemory(), context.CancellationToken);
+        }
+        else
+        {
+            context.Log.Write(Verbosity.Quiet, result.AllPassed ? LogLevel.Information : LogLevel.Warning, "{0}", report.TrimEnd());
+        }
+
+        if (!result.AllPassed)
+        {
+            var failed = result.Rules.Count(r => r.Outcome != RuleOutcome.Passed);
+            throw new TargetFailedException($"{failed} of {result.Rules.Count} rule(s) did not pass (score {result.Score:0.00})");
+        }
+    }
+
+    private static string Required(BuildContext context, string name, string example) =>
+        context.Arguments.GetArguments(name) is { Count: > 0 } values
+            ? values.Last()
+            : throw new PipelineInputException(Diagnostic.Error(new SourceLocation($"--{name}"), "ARG-" + name.ToUpperInvariant(), $"Validate needs --{name}", $"write {example}"));
+}
