@@ -7,7 +7,7 @@ namespace GluePipeline.Build.Tasks;
 
 /// <summary>Evaluates a DQDL rule file on a dataset, the way Glue Data Quality would.</summary>
 [TaskName("Validate")]
-[TaskDescription("Evaluate DQDL rules on a dataset: --rules=<file> --dataset=<path|glob> [--reference=<alias>=<dataset>]... [--format=text|json] [--output=<file>] (exit 0 passed, 1 failed, 2 bad input).")]
+[TaskDescription("Evaluate DQDL rules on a dataset: --rules=<file> --dataset=<path|glob|postgres://...|mysql://...> [--reference=<alias>=<dataset>]... [--format=text|json] [--output=<report.json|.xml|.html|.txt>]... (exit 0 passed, 1 failed, 2 bad input).")]
 public sealed class ValidateTask : AsyncFrostingTask<BuildContext>
 {
     /// <inheritdoc/>
@@ -30,16 +30,20 @@ public sealed class ValidateTask : AsyncFrostingTask<BuildContext>
         var samples = context.Arguments.GetArguments("samples") is { Count: > 0 } s
             ? int.TryParse(s.Last(), out var n) && n >= 0 ? n : throw new HostUsageException($"--samples={s.Last()}", "ARG-SAMPLES", "The sample size is not a whole number", "write e.g. --samples=20 (0 for none)")
             : 20;
+
+        // Check every report path before any work, so a typo costs nothing.
+        var outputs = context.Arguments.GetArguments("output").Select(path => (Path: Path.GetFullPath(path), Format: ValidationReport.FormatOf(path)
+            ?? throw new HostUsageException($"--output={path}", "ARG-OUTPUT", "The report format is chosen by the file's extension, and this one is not known", "end the name with .json, .xml (JUnit), .html or .txt"))).ToArray();
+
         var options = new ValidationOptions(samples, RedactSamples: context.Arguments.GetArguments("redact").Any(v => v == "true"));
         var result = await new DatasetValidator(options).ValidateAsync(rules, dataset, references, Environment.CurrentDirectory, context.CancellationToken);
 
         var report = context.Format == "json" ? ValidationReport.ToJson(result) : ValidationReport.ToText(result);
-        if (context.Arguments.GetArguments("output") is { Count: > 0 } output)
+        foreach (var (path, format) in outputs)
         {
-            var path = Path.GetFullPath(output.Last());
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            await File.WriteAllTextAsync(path, report, context.CancellationToken);
-            context.Log.Information("Report written to {0}", path);
+            await File.WriteAllTextAsync(path, ValidationReport.Render(format, result), context.CancellationToken);
+            context.Log.Information("{0} report written to {1}", format, path);
         }
 
         if (context.Format == "json")

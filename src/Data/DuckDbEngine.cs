@@ -102,6 +102,37 @@ public sealed class DuckDbEngine : IQueryEngine
     }
 
     /// <inheritdoc/>
+    public async IAsyncEnumerable<object?[]> StreamAsync(string sql, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var command = _connection.CreateCommand();
+        command.CommandText = sql;
+        await using var cancel = cancellationToken.Register(() => command.Cancel());
+        DbDataReader reader;
+        try
+        {
+            reader = await command.ExecuteReaderAsync(cancellationToken);
+        }
+        catch (DuckDBException ex)
+        {
+            throw new QueryFailedException("duckdb", sql, ex.Message, ex);
+        }
+
+        await using (reader)
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var values = new object?[reader.FieldCount];
+                for (var i = 0; i < values.Length; i++)
+                {
+                    values[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
+                }
+
+                yield return values;
+            }
+        }
+    }
+
+    /// <inheritdoc/>
     public async Task<IReadOnlyList<ColumnSchema>> DescribeAsync(string relation, CancellationToken cancellationToken)
     {
         var result = await QueryAsync($"DESCRIBE SELECT * FROM {relation}", cancellationToken);

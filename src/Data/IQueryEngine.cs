@@ -13,6 +13,9 @@ public interface IQueryEngine : IAsyncDisposable
     /// <summary>Runs a query and returns its rows (use for small results only).</summary>
     Task<QueryResult> QueryAsync(string sql, CancellationToken cancellationToken);
 
+    /// <summary>Streams the rows of a query one at a time, never holding the whole result.</summary>
+    IAsyncEnumerable<object?[]> StreamAsync(string sql, CancellationToken cancellationToken);
+
     /// <summary>The columns of a relation (a table, a view or a parenthesised query).</summary>
     Task<IReadOnlyList<ColumnSchema>> DescribeAsync(string relation, CancellationToken cancellationToken);
 }

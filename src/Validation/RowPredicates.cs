@@ -9,6 +9,9 @@ namespace GluePipeline.Validation;
 /// dialect, with DQDL's NULL behaviour (Deequ's ColumnValuesRule and the Glue parity tests): a NULL
 /// row fails every comparison except <c>!=</c>, <c>not in</c> and <c>not between</c> on numbers and
 /// strings; for dates it fails them all; ColumnLength reads NULL as length 0.
+/// A predicate may be NULL where the answer is "fails": every consumer counts or filters with NULL
+/// as false (COUNT FILTER, CASE WHEN, NOT COALESCE(p, FALSE)), so no IS NOT NULL guard is spent
+/// on a comparison that is NULL anyway.
 /// </summary>
 internal sealed class RowPredicates(SqlDialect dialect, DateTime nowUtc)
 {
@@ -24,19 +27,19 @@ internal sealed class RowPredicates(SqlDialect dialect, DateTime nowUtc)
         {
             ConditionOperator.Equal when hasNull => $"{column} IS NULL",
             ConditionOperator.NotEqual when hasNull => $"{column} IS NOT NULL",
-            ConditionOperator.Equal => $"({value} IS NOT NULL AND {value} = {literals[0]})",
+            ConditionOperator.Equal => $"({value} = {literals[0]})",
             ConditionOperator.NotEqual => $"({value} IS NULL OR {value} <> {literals[0]})",
-            ConditionOperator.Greater => $"({value} IS NOT NULL AND {value} > {literals[0]})",
-            ConditionOperator.GreaterOrEqual => $"({value} IS NOT NULL AND {value} >= {literals[0]})",
-            ConditionOperator.Less => $"({value} IS NOT NULL AND {value} < {literals[0]})",
-            ConditionOperator.LessOrEqual => $"({value} IS NOT NULL AND {value} <= {literals[0]})",
-            ConditionOperator.Between => $"({value} IS NOT NULL AND {value} > {literals[0]} AND {value} < {literals[1]})",
+            ConditionOperator.Greater => $"({value} > {literals[0]})",
+            ConditionOperator.GreaterOrEqual => $"({value} >= {literals[0]})",
+            ConditionOperator.Less => $"({value} < {literals[0]})",
+            ConditionOperator.LessOrEqual => $"({value} <= {literals[0]})",
+            ConditionOperator.Between => $"({value} > {literals[0]} AND {value} < {literals[1]})",
             ConditionOperator.NotBetween => $"({value} IS NULL OR {value} <= {literals[0]} OR {value} >= {literals[1]})",
             ConditionOperator.In when literals.Length == 0 => $"{column} IS NULL",
             ConditionOperator.In when hasNull => $"({value} IN ({list}) OR {column} IS NULL)",
-            ConditionOperator.In => $"({value} IS NOT NULL AND {value} IN ({list}))",
+            ConditionOperator.In => $"({value} IN ({list}))",
             ConditionOperator.NotIn when literals.Length == 0 => $"{column} IS NOT NULL",
-            ConditionOperator.NotIn when hasNull => $"({value} IS NOT NULL AND {value} NOT IN ({list}) AND {column} IS NOT NULL)",
+            ConditionOperator.NotIn when hasNull => $"({value} NOT IN ({list}) AND {column} IS NOT NULL)",
             ConditionOperator.NotIn => $"({value} IS NULL OR {value} NOT IN ({list}))",
             _ => throw new UnsupportedRuleException($"{condition.Operator} is not a numeric comparison"),
         };
@@ -45,6 +48,7 @@ internal sealed class RowPredicates(SqlDialect dialect, DateTime nowUtc)
     /// <summary>ColumnValues with a string condition; <paramref name="text"/> is the column as text.</summary>
     public string String(string text, StringCondition condition)
     {
+        var exact = dialect.ExactText(text);
         var values = condition.Operands.OfType<StringValue>().Select(v => dialect.String(v.Value)).ToArray();
         var list = string.Join(", ", values);
         var nulls = condition.Operands.Any(o => o is NullString);
@@ -62,7 +66,7 @@ internal sealed class RowPredicates(SqlDialect dialect, DateTime nowUtc)
 
                 if (empty)
                 {
-                    parts.Add($"{text} = ''");
+                    parts.Add($"{exact} = ''");
                 }
 
                 if (whitespace)
@@ -72,7 +76,7 @@ internal sealed class RowPredicates(SqlDialect dialect, DateTime nowUtc)
 
                 if (values.Length > 0)
                 {
-                    parts.Add($"({text} IS NOT NULL AND {text} IN ({list}))");
+                    parts.Add($"({exact} IN ({list}))");
                 }
 
                 return parts.Count == 0 ? "1 = 0" : "(" + string.Join(" OR ", parts) + ")";
@@ -88,7 +92,7 @@ internal sealed class RowPredicates(SqlDialect dialect, DateTime nowUtc)
 
                 if (empty)
                 {
-                    parts.Add($"({text} IS NULL OR {text} <> '')");
+                    parts.Add($"({text} IS NULL OR {exact} <> '')");
                 }
 
                 if (whitespace)
@@ -98,16 +102,16 @@ internal sealed class RowPredicates(SqlDialect dialect, DateTime nowUtc)
 
                 if (values.Length > 0)
                 {
-                    parts.Add($"({text} IS NULL OR {text} NOT IN ({list}))");
+                    parts.Add($"({text} IS NULL OR {exact} NOT IN ({list}))");
                 }
 
                 return parts.Count == 0 ? "1 = 1" : "(" + string.Join(" AND ", parts) + ")";
             }
 
             case ConditionOperator.Matches:
-                return $"({text} IS NOT NULL AND {text} <> '' AND {dialect.FullMatch(text, ((StringValue)condition.Operands[0]).Value)})";
+                return $"({exact} <> '' AND {dialect.FullMatch(text, ((StringValue)condition.Operands[0]).Value)})";
             case ConditionOperator.NotMatches:
-                return $"({text} IS NOT NULL AND {text} <> '' AND NOT {dialect.FullMatch(text, ((StringValue)condition.Operands[0]).Value)})";
+                return $"({exact} <> '' AND NOT {dialect.FullMatch(text, ((StringValue)condition.Operands[0]).Value)})";
             default:
                 throw new UnsupportedRuleException($"{condition.Operator} is not a string comparison");
         }
@@ -119,23 +123,21 @@ internal sealed class RowPredicates(SqlDialect dialect, DateTime nowUtc)
         var dates = condition.Operands.Where(o => o is not NullDate).Select(o => dialect.DateLiteral(DateOf(o))).ToArray();
         var hasNull = condition.Operands.Any(o => o is NullDate);
         var list = string.Join(", ", dates);
-        var known = $"{date} IS NOT NULL";
         return condition.Operator switch
         {
             ConditionOperator.Equal when hasNull => $"{column} IS NULL",
             ConditionOperator.NotEqual when hasNull => $"{column} IS NOT NULL",
-            ConditionOperator.Equal => $"({known} AND {date} = {dates[0]})",
-            ConditionOperator.NotEqual => $"({known} AND {date} <> {dates[0]})",
-            ConditionOperator.Greater => $"({known} AND {date} > {dates[0]})",
-            ConditionOperator.GreaterOrEqual => $"({known} AND {date} >= {dates[0]})",
-            ConditionOperator.Less => $"({known} AND {date} < {dates[0]})",
-            ConditionOperator.LessOrEqual => $"({known} AND {date} <= {dates[0]})",
-            ConditionOperator.Between => $"({known} AND {date} > {dates[0]} AND {date} < {dates[1]})",
-            ConditionOperator.NotBetween => $"({known} AND ({date} <= {dates[0]} OR {date} >= {dates[1]}))",
-            ConditionOperator.In when hasNull => $"(({known} AND {date} IN ({list})) OR {column} IS NULL)",
-            ConditionOperator.In => $"({known} AND {date} IN ({list}))",
-            ConditionOperator.NotIn when hasNull => $"({known} AND {date} NOT IN ({list}))",
-            ConditionOperator.NotIn => $"({known} AND {date} NOT IN ({list}))",
+            ConditionOperator.Equal => $"({date} = {dates[0]})",
+            ConditionOperator.NotEqual => $"({date} <> {dates[0]})",
+            ConditionOperator.Greater => $"({date} > {dates[0]})",
+            ConditionOperator.GreaterOrEqual => $"({date} >= {dates[0]})",
+            ConditionOperator.Less => $"({date} < {dates[0]})",
+            ConditionOperator.LessOrEqual => $"({date} <= {dates[0]})",
+            ConditionOperator.Between => $"({date} > {dates[0]} AND {date} < {dates[1]})",
+            ConditionOperator.NotBetween => $"({date} <= {dates[0]} OR {date} >= {dates[1]})",
+            ConditionOperator.In when hasNull => $"({date} IN ({list}) OR {column} IS NULL)",
+            ConditionOperator.In => $"({date} IN ({list}))",
+            ConditionOperator.NotIn => $"({date} NOT IN ({list}))",
             _ => throw new UnsupportedRuleException($"{condition.Operator} is not a date comparison"),
         };
     }
@@ -176,19 +178,18 @@ internal sealed class RowPredicates(SqlDialect dialect, DateTime nowUtc)
     public string Age(string age, DurationCondition condition)
     {
         var h = condition.Operands.Select(d => Num(d.Hours)).ToArray();
-        var known = $"{age} IS NOT NULL";
         return condition.Operator switch
         {
-            ConditionOperator.Equal => $"({known} AND {age} = {h[0]})",
-            ConditionOperator.NotEqual => $"({known} AND {age} <> {h[0]})",
-            ConditionOperator.Greater => $"({known} AND {age} > {h[0]})",
-            ConditionOperator.GreaterOrEqual => $"({known} AND {age} >= {h[0]})",
-            ConditionOperator.Less => $"({known} AND {age} < {h[0]})",
-            ConditionOperator.LessOrEqual => $"({known} AND {age} <= {h[0]})",
-            ConditionOperator.Between => $"({known} AND {age} > {h[0]} AND {age} < {h[1]})",
-            ConditionOperator.NotBetween => $"({known} AND ({age} <= {h[0]} OR {age} >= {h[1]}))",
-            ConditionOperator.In => $"({known} AND {age} IN ({string.Join(", ", h)}))",
-            ConditionOperator.NotIn => $"({known} AND {age} NOT IN ({string.Join(", ", h)}))",
+            ConditionOperator.Equal => $"({age} = {h[0]})",
+            ConditionOperator.NotEqual => $"({age} <> {h[0]})",
+            ConditionOperator.Greater => $"({age} > {h[0]})",
+            ConditionOperator.GreaterOrEqual => $"({age} >= {h[0]})",
+            ConditionOperator.Less => $"({age} < {h[0]})",
+            ConditionOperator.LessOrEqual => $"({age} <= {h[0]})",
+            ConditionOperator.Between => $"({age} > {h[0]} AND {age} < {h[1]})",
+            ConditionOperator.NotBetween => $"({age} <= {h[0]} OR {age} >= {h[1]})",
+            ConditionOperator.In => $"({age} IN ({string.Join(", ", h)}))",
+            ConditionOperator.NotIn => $"({age} NOT IN ({string.Join(", ", h)}))",
             _ => throw new UnsupportedRuleException($"{condition.Operator} is not a duration comparison"),
         };
     }

@@ -30,6 +30,9 @@ public sealed partial class RulesetEvaluator(IQueryEngine engine, ValidationOpti
     /// <summary>Evaluates the rules on <paramref name="primary"/>, with reference datasets by alias.</summary>
     public async Task<ValidationResult> EvaluateAsync(DqdlDocument document, ValidationDataset primary, IReadOnlyDictionary<string, ValidationDataset>? references, CancellationToken cancellationToken)
     {
+        var time = _options.Time ?? TimeProvider.System;
+        var startedAt = time.GetUtcNow();
+        var started = time.GetTimestamp();
         var run = new Run(engine, _options, primary, references ?? new Dictionary<string, ValidationDataset>(StringComparer.Ordinal), cancellationToken);
         await run.PrepareAsync();
 
@@ -56,7 +59,7 @@ public sealed partial class RulesetEvaluator(IQueryEngine engine, ValidationOpti
 
         await run.SampleAsync(outcomes);
         var results = document.Rules.Select(rule => Combine(rule, outcomes)).ToArray();
-        return new ValidationResult(primary.Name, document.Path, results, run.Queries);
+        return new ValidationResult(primary.Name, document.Path, results, run.Queries) { StartedAt = startedAt, Elapsed = time.GetElapsedTime(started) };
     }
 
     private static RuleResult Combine(DqdlRule rule, IReadOnlyDictionary<SimpleRule, Leaf> outcomes)
@@ -144,9 +147,16 @@ public sealed partial class RulesetEvaluator(IQueryEngine engine, ValidationOpti
     /// <summary>The frequencies of one key set: how many rows, groups and singletons, and Σ c·ln c.</summary>
     private sealed class Grouping(string[] columns, string? where)
     {
+        /// <summary>The key columns as SQL.</summary>
         public string[] Columns { get; } = columns;
 
+        /// <summary>The key columns as grouped (exact text where the engine would fold case or spaces).</summary>
+        public string[] Keys { get; set; } = columns;
+
         public string? Where { get; } = where;
+
+        /// <summary>Whether an Entropy rule needs the sum of count * ln(count).</summary>
+        public bool Entropy { get; set; }
 
         public double Rows { get; set; }
 
@@ -220,15 +230,50 @@ public sealed partial class RulesetEvaluator(IQueryEngine engine, ValidationOpti
 
         private static bool IsNumeric(DatasetScan scan, string column)
         {
-            var type = scan.Schema.FirstOrDefault(c => c.Name.Equals(column.Trim('"'), StringComparison.OrdinalIgnoreCase))?.Type.ToUpperInvariant() ?? string.Empty;
+            var type = scan.Schema.FirstOrDefault(c => c.Name.Equals(column.Trim('"', '`'), StringComparison.OrdinalIgnoreCase))?.Type.ToUpperInvariant() ?? string.Empty;
             return NumericType().IsMatch(type);
         }
 
         private static bool IsText(DatasetScan scan, string column)
         {
-            var type = scan.Schema.FirstOrDefault(c => c.Name.Equals(column.Trim('"'), StringComparison.OrdinalIgnoreCase))?.Type.ToUpperInvariant() ?? string.Empty;
+            var type = scan.Schema.FirstOrDefault(c => c.Name.Equals(column.Trim('"', '`'), StringComparison.OrdinalIgnoreCase))?.Type.ToUpperInvariant() ?? string.Empty;
             return type.Contains("CHAR", StringComparison.Ordinal) || type.Contains("TEXT", StringComparison.Ordinal) || type == "STRING";
         }
+
+        /// <summary>
+        /// A column as DISTINCT compares it: numbers and times natively (a value has one text per
+        /// type, and native comparison is cheaper), text exactly, anything else by its text.
+        /// </summary>
+        private string DistinctKey(DatasetScan scan, string column) =>
+            IsNumeric(scan, column) || TemporalKind(scan, column) is not null ? column
+            : IsText(scan, column) ? Dialect.ExactText(column)
+            : Dialect.ExactText(Dialect.ToText(column));
+
+        /// <summary>DATE for a date column, TIMESTAMP for a timestamp or datetime column (with or without zone), else null.</summary>
+        private static string? TemporalKind(DatasetScan scan, string column)
+        {
+            var type = scan.Schema.FirstOrDefault(c => c.Name.Equals(column.Trim('"', '`'), StringComparison.OrdinalIgnoreCase))?.Type.ToUpperInvariant() ?? string.Empty;
+            return type == "DATE" ? "DATE" : TemporalType().IsMatch(type) ? "TIMESTAMP" : null;
+        }
+
+        /// <summary>A column as a date: a plain cast when it is already temporal (cheap, and the engine's own), else the safe parse of text.</summary>
+        private string AsDate(DatasetScan scan, string column) => TemporalKind(scan, column) switch
+        {
+            "DATE" => column,
+            "TIMESTAMP" => $"CAST({column} AS DATE)",
+            _ => Dialect.SafeToDate(column),
+        };
+
+        /// <summary>A column as a timestamp, likewise.</summary>
+        private string AsTimestamp(DatasetScan scan, string column) => TemporalKind(scan, column) switch
+        {
+            "TIMESTAMP" => column,
+            "DATE" => $"CAST({column} AS TIMESTAMP)",
+            _ => Dialect.SafeToTimestamp(column),
+        };
+
+        [GeneratedRegex(@"^(DATETIME|TIMESTAMP)", RegexOptions.CultureInvariant)]
+        private static partial Regex TemporalType();
 
         [GeneratedRegex(@"^(TINYINT|SMALLINT|INTEGER|INT|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|FLOAT|REAL|DOUBLE|DECIMAL.*|NUMERIC.*|INT2|INT4|INT8|FLOAT4|FLOAT8|DOUBLE PRECISION|MEDIUMINT)( UNSIGNED)?$", RegexOptions.CultureInvariant)]
         private static partial Regex NumericType();
@@ -270,7 +315,7 @@ public sealed partial class RulesetEvaluator(IQueryEngine engine, ValidationOpti
                     "StandardDeviation" => ColumnMetric(rule, "StandardDeviation", c => Dialect.StdDevPop(Filter(rule.Where, c)), countNonNull: true),
                     "Variance" => ColumnMetric(rule, "Variance", c => Dialect.VarPop(Filter(rule.Where, c)), countNonNull: true),
                     "Range" => ColumnMetric(rule, "Range", c => $"(MAX({Filter(rule.Where, Dialect.ToDouble(c))}) - MIN({Filter(rule.Where, Dialect.ToDouble(c))}))", countNonNull: true),
-                    "DistinctValuesCount" => ColumnMetric(rule, "DistinctValuesCount", c => $"(COUNT(DISTINCT {Filter(rule.Where, Dialect.ToText(c))}) + MAX(CASE WHEN {(rule.Where is null ? string.Empty : $"({rule.Where}) AND ")}{c} IS NULL THEN 1 ELSE 0 END))", countNonNull: false),
+                    "DistinctValuesCount" => ColumnMetric(rule, "DistinctValuesCount", c => $"(COUNT(DISTINCT {Filter(rule.Where, DistinctKey(Primary, c))}) + MAX(CASE WHEN {(rule.Where is null ? string.Empty : $"({rule.Where}) AND ")}{c} IS NULL THEN 1 ELSE 0 END))", countNonNull: false),
                     "ColumnCorrelation" => Correlation(rule),
                     "Uniqueness" or "IsUnique" or "UniqueValueRatio" or "Entropy" => Frequencies(rule),
                     "IsPrimaryKey" => PrimaryKey(rule),
@@ -338,8 +383,8 @@ public sealed partial class RulesetEvaluator(IQueryEngine engine, ValidationOpti
                 return () => Task.FromResult(MissingColumn(rule.Arguments[0]));
             }
 
+            // AVG, SUM, STDDEV_POP, VAR_POP, MAX - MIN are NULL exactly when every value is NULL: no COUNT needed.
             var alias = Primary.Add(expression(column), rule.Text);
-            var nonNull = countNonNull ? Primary.Add($"COUNT({Filter(rule.Where, column)})", rule.Text) : null;
             var key = $"Column.{rule.Arguments[0]}.{name}";
             return () =>
             {
@@ -348,7 +393,7 @@ public sealed partial class RulesetEvaluator(IQueryEngine engine, ValidationOpti
                     return Task.FromResult(Leaf.Error(failure));
                 }
 
-                if (nonNull is not null && Primary.Number(nonNull) is 0)
+                if (countNonNull && Primary.Number(alias) is null)
                 {
                     return Task.FromResult(Leaf.Fail($"All values of \"{rule.Arguments[0]}\" are NULL{(rule.Where is null ? string.Empty : " where " + rule.Where)}, so there is no {name} to check"));
                 }
@@ -422,7 +467,7 @@ public sealed partial class RulesetEvaluator(IQueryEngine engine, ValidationOpti
             var key = (string.Join(",", columns), rule.Where);
             if (!Primary.Groupings.TryGetValue(key, out var grouping))
             {
-                grouping = new Grouping([.. columns], rule.Where);
+                grouping = new Grouping([.. columns], rule.Where) { Keys = columns.Select(c => IsText(Primary, c) ? Dialect.ExactText(c) : c).ToArray() };
                 Primary.Groupings[key] = grouping;
             }
 
@@ -438,6 +483,7 @@ public sealed partial class RulesetEvaluator(IQueryEngine engine, ValidationOpti
             }
 
             var entity = rule.Arguments.Count == 1 ? $"Column.{rule.Arguments[0]}" : $"Multicolumn.{string.Join(",", rule.Arguments)}";
+            grouping.Entropy |= rule.Type.Name == "Entropy";
             return () =>
             {
                 if (grouping.Failure is { } failure)
@@ -572,10 +618,15 @@ public sealed partial class RulesetEvaluator(IQueryEngine engine, ValidationOpti
                 {
                     var value = IsNumeric(Primary, column) ? column : Dialect.SafeToDouble(column);
                     var extra = new Dictionary<string, string>(StringComparer.Ordinal);
-                    if (number.Operator is ConditionOperator.Greater or ConditionOperator.GreaterOrEqual or ConditionOperator.Less or ConditionOperator.LessOrEqual or ConditionOperator.Equal)
+                    // Glue's metrics (ColumnValuesRule): > and >= report the minimum, < and <= the maximum, = both.
+                    if (number.Operator is ConditionOperator.Greater or ConditionOperator.GreaterOrEqual or ConditionOperator.Equal)
                     {
-                        extra[$"Column.{name}.Minimum"] = Primary.Add($"MIN({Filter(rule.Where, Dialect.ToDouble(value))})", rule.Text);
-                        extra[$"Column.{name}.Maximum"] = Primary.Add($"MAX({Filter(rule.Where, Dialect.ToDouble(value))})", rule.Text);
+                        extra[$"Column.{name}.Minimum"] = Primary.Add($"MIN({Filter(rule.Where, value)})", rule.Text);
+                    }
+
+                    if (number.Operator is ConditionOperator.Less or ConditionOperator.LessOrEqual or ConditionOperator.Equal)
+                    {
+                        extra[$"Column.{name}.Maximum"] = Primary.Add($"MAX({Filter(rule.Where, value)})", rule.Text);
                     }
 
                     return RowLevel(rule, predicates.Number(column, value, number), key, extra);
@@ -584,7 +635,7 @@ public sealed partial class RulesetEvaluator(IQueryEngine engine, ValidationOpti
                 case StringCondition text:
                     return RowLevel(rule, predicates.String(IsText(Primary, column) ? column : Dialect.ToText(column), text), key);
                 case DateCondition date:
-                    return RowLevel(rule, predicates.Date(column, Dialect.SafeToDate(column), date), key);
+                    return RowLevel(rule, predicates.Date(column, AsDate(Primary, column), date), key);
                 default:
                     throw new UnsupportedRuleException("ColumnValues needs a condition");
             }
@@ -601,12 +652,20 @@ public sealed partial class RulesetEvaluator(IQueryEngine engine, ValidationOpti
 
             // Deequ's ColumnLength reads NULL as the empty string: length 0.
             var length = $"COALESCE({Dialect.Length(IsText(Primary, column) ? column : Dialect.ToText(column))}, 0)";
-            var extra = new Dictionary<string, string>(StringComparer.Ordinal)
+            // Glue's metrics (ColumnLengthRule): > and >= report the minimum length, < and <= the maximum, the others both.
+            var condition = (NumberCondition)rule.Condition!;
+            var extra = new Dictionary<string, string>(StringComparer.Ordinal);
+            if (condition.Operator is not (ConditionOperator.Less or ConditionOperator.LessOrEqual))
             {
-                [$"Column.{name}.MinimumLength"] = Primary.Add($"MIN({Filter(rule.Where, length)})", rule.Text),
-                [$"Column.{name}.MaximumLength"] = Primary.Add($"MAX({Filter(rule.Where, length)})", rule.Text),
-            };
-            return RowLevel(rule, new RowPredicates(Dialect, _now).Length(length, (NumberCondition)rule.Condition!), $"Column.{name}.LengthCompliance", extra);
+                extra[$"Column.{name}.MinimumLength"] = Primary.Add($"MIN({Filter(rule.Where, length)})", rule.Text);
+            }
+
+            if (condition.Operator is not (ConditionOperator.Greater or ConditionOperator.GreaterOrEqual))
+            {
+                extra[$"Column.{name}.MaximumLength"] = Primary.Add($"MAX({Filter(rule.Where, length)})", rule.Text);
+            }
+
+            return RowLevel(rule, new RowPredicates(Dialect, _now).Length(length, condition), $"Column.{name}.LengthCompliance", extra);
         }
 
         private Func<Task<Leaf>> DataFreshness(SimpleRule rule)
@@ -618,7 +677,7 @@ public sealed partial class RulesetEvaluator(IQueryEngine engine, ValidationOpti
                 return () => Task.FromResult(MissingColumn(name));
             }
 
-            var age = Dialect.HoursBetween(Dialect.SafeToTimestamp(column), Now);
+            var age = Dialect.HoursBetween(AsTimestamp(Primary, column), Now);
             return RowLevel(rule, new RowPredicates(Dialect, _now).Age(age, (DurationCondition)rule.Condition!), $"Column.{name}.DataFreshness.Compliance");
         }
 
@@ -967,11 +1026,12 @@ public sealed partial class RulesetEvaluator(IQueryEngine engine, ValidationOpti
 
         private async Task GroupingAsync(DatasetScan scan, Grouping grouping)
         {
-            var columns = string.Join(", ", grouping.Columns);
+            var groupBy = string.Join(", ", grouping.Keys);
             var anyNotNull = string.Join(" OR ", grouping.Columns.Select(c => $"{c} IS NOT NULL"));
             var where = grouping.Where is null ? $"({anyNotNull})" : $"({grouping.Where}) AND ({anyNotNull})";
-            var sql = $"SELECT COALESCE(SUM(CASE WHEN dq_count = 1 THEN 1 ELSE 0 END), 0) AS singletons, COUNT(*) AS dq_groups, COALESCE(SUM(dq_count), 0) AS dq_rows, " +
-                      $"COALESCE(SUM(dq_count * {Dialect.Ln(Dialect.ToDouble("dq_count"))}), 0) AS clnc FROM (SELECT {columns}, COUNT(*) AS dq_count FROM {scan.Dataset.Relation} WHERE {where} GROUP BY {columns}) dq_frequencies";
+            var entropy = grouping.Entropy ? $", COALESCE(SUM(dq_count * {Dialect.Ln(Dialect.ToDouble("dq_count"))}), 0) AS clnc" : string.Empty;
+            var sql = $"SELECT {Dialect.CountIf("dq_count = 1")} AS singletons, COUNT(*) AS dq_groups, COALESCE(SUM(dq_count), 0) AS dq_rows{entropy} " +
+                      $"FROM (SELECT COUNT(*) AS dq_count FROM {scan.Dataset.Relation} WHERE {where} GROUP BY {groupBy}) dq_frequencies";
             try
             {
                 var result = await QueryAsync(QueryPurpose.Grouping, scan.Dataset.Name, sql);
@@ -979,7 +1039,7 @@ public sealed partial class RulesetEvaluator(IQueryEngine engine, ValidationOpti
                 grouping.Singletons = N("singletons");
                 grouping.Groups = N("dq_groups");
                 grouping.Rows = N("dq_rows");
-                grouping.CLnC = N("clnc");
+                grouping.CLnC = grouping.Entropy ? N("clnc") : 0;
             }
             catch (QueryFailedException ex)
             {
@@ -1000,9 +1060,9 @@ public sealed partial class RulesetEvaluator(IQueryEngine engine, ValidationOpti
 
         private string DuplicatesSample(Grouping grouping)
         {
-            var columns = string.Join(", ", grouping.Columns);
+            var columns = string.Join(", ", grouping.Columns.Select(c => $"MIN({c}) AS {c}"));
             var where = grouping.Where is null ? string.Empty : $"WHERE ({grouping.Where}) ";
-            return $"SELECT {columns}, COUNT(*) AS occurrences FROM {Primary.Dataset.Relation} {where}GROUP BY {columns} HAVING COUNT(*) > 1";
+            return $"SELECT {columns}, COUNT(*) AS occurrences FROM {Primary.Dataset.Relation} {where}GROUP BY {string.Join(", ", grouping.Keys)} HAVING COUNT(*) > 1";
         }
 
         /// <summary>Fetches a bounded sample of offending rows for every failing rule that has a sample query.</summary>

@@ -65,6 +65,12 @@ public sealed record ValidationResult(string Dataset, string RulesFile, IReadOnl
     /// <summary>Passed rules divided by all rules (Glue's score); 1 for an empty ruleset.</summary>
     public double Score => Rules.Count == 0 ? 1 : (double)Rules.Count(r => r.Outcome == RuleOutcome.Passed) / Rules.Count;
 
+    /// <summary>When the evaluation started.</summary>
+    public DateTimeOffset StartedAt { get; init; }
+
+    /// <summary>How long the evaluation took (all rules together: they share their queries).</summary>
+    public TimeSpan Elapsed { get; init; }
+
     /// <summary>Whether every rule passed.</summary>
     public bool AllPassed => Rules.All(r => r.Outcome == RuleOutcome.Passed);
 }

@@ -93,6 +93,8 @@ public sealed class RuleSemanticsTests(ValidationFixture fixture)
     // matches is a full match: [A-Z]{2} alone matches none of AB12, CD34.
     [InlineData("ColumnValues \"code\" matches \"[A-Z]{2}[0-9]{2}\"", "Failed", 0.4)]
     [InlineData("ColumnValues \"code\" matches \"[A-Z]{2}\"", "Failed", 0.0)]
+    // An alternation is matched as a whole: "AB|CD34" is ^(?:AB|CD34)$, so AB12 does not match.
+    [InlineData("ColumnValues \"code\" matches \"AB|CD34\"", "Failed", 0.2)]
     [InlineData("ColumnValues \"code\" matches \"[A-Za-z]{2}[0-9]{2}\" with threshold = 0.6", "Passed", 0.6)]
     [InlineData("ColumnValues \"code\" not matches \"[A-Z]{2}[0-9]{2}\"", "Failed", 0.4)]
     // Dates compare by day with now() = 2026-11-27 12:00 UTC; NULL fails even != .
@@ -112,14 +114,27 @@ public sealed class RuleSemanticsTests(ValidationFixture fixture)
     }
 
     [Fact]
-    public async Task Numeric_comparisons_also_report_minimum_and_maximum()
+    public async Task Numeric_comparisons_report_the_minimum_or_maximum_they_bound_as_Glue_does()
     {
-        var result = await fixture.One("ColumnValues \"amount\" >= 10");
+        var atLeast = await fixture.One("ColumnValues \"amount\" >= 10");
+        var below = await fixture.One("ColumnValues \"amount\" < 50");
+        var equal = await fixture.One("ColumnValues \"amount\" = 10");
 
-        result.Outcome.Should().Be(RuleOutcome.Failed, "the NULL row fails");
-        result.EvaluatedMetrics["Column.amount.Minimum"].Should().Be(10);
-        result.EvaluatedMetrics["Column.amount.Maximum"].Should().Be(40);
-        result.FailureReason.Should().Contain("80.00 % of rows passed (4 of 5)").And.Contain("NULL rows fail");
+        atLeast.Outcome.Should().Be(RuleOutcome.Failed, "the NULL row fails");
+        atLeast.EvaluatedMetrics.Keys.Should().BeEquivalentTo("Column.amount.Minimum", "Column.amount.ColumnValues.Compliance");
+        atLeast.EvaluatedMetrics["Column.amount.Minimum"].Should().Be(10);
+        atLeast.FailureReason.Should().Contain("80.00 % of rows passed (4 of 5)").And.Contain("NULL rows fail");
+        below.EvaluatedMetrics.Keys.Should().BeEquivalentTo("Column.amount.Maximum", "Column.amount.ColumnValues.Compliance");
+        below.EvaluatedMetrics["Column.amount.Maximum"].Should().Be(40);
+        equal.EvaluatedMetrics.Keys.Should().BeEquivalentTo("Column.amount.Minimum", "Column.amount.Maximum", "Column.amount.ColumnValues.Compliance");
+    }
+
+    [Fact]
+    public async Task Length_comparisons_report_the_length_they_bound_as_Glue_does()
+    {
+        (await fixture.One("ColumnLength \"code\" >= 1")).EvaluatedMetrics.Keys.Should().BeEquivalentTo("Column.code.MinimumLength", "Column.code.LengthCompliance");
+        (await fixture.One("ColumnLength \"code\" < 9")).EvaluatedMetrics.Keys.Should().BeEquivalentTo("Column.code.MaximumLength", "Column.code.LengthCompliance");
+        (await fixture.One("ColumnLength \"code\" between 1 and 9")).EvaluatedMetrics.Keys.Should().BeEquivalentTo("Column.code.MinimumLength", "Column.code.MaximumLength", "Column.code.LengthCompliance");
     }
 
     [Theory]

@@ -65,6 +65,28 @@ public sealed class ValidateTargetTests : IDisposable
     }
 
     [Fact]
+    public async Task Outputs_are_repeatable_and_their_extension_picks_the_format()
+    {
+        var result = await Run($"--rules={P("failing.dqdl")}", $"--dataset={P("trips.csv")}", $"--output={P("r/junit.xml")}", $"--output={P("r/report.html")}", $"--output={P("r/report.json")}", $"--output={P("r/report.txt")}");
+
+        result.ExitCode.Should().Be(ExitCodes.Failure, result.ToString());
+        System.Xml.Linq.XDocument.Load(P("r/junit.xml")).Descendants("testcase").Should().HaveCount(2);
+        File.ReadAllText(P("r/report.html")).Should().StartWith("<!DOCTYPE html>").And.Contain("ColumnValues &quot;fare&quot; &gt; 5");
+        JsonDocument.Parse(File.ReadAllText(P("r/report.json"))).RootElement.GetProperty("rules").GetArrayLength().Should().Be(2);
+        File.ReadAllText(P("r/report.txt")).Should().Contain("FAILED  ColumnValues \"fare\" > 5");
+    }
+
+    [Fact]
+    public async Task An_unknown_report_extension_exits_2_before_any_work()
+    {
+        var result = await Run($"--rules={P("rules.dqdl")}", $"--dataset={P("trips.csv")}", $"--output={P("report.pdf")}");
+
+        result.ExitCode.Should().Be(ExitCodes.UsageOrInput, result.ToString());
+        result.Error.Should().Contain("error ARG-OUTPUT").And.Contain(".json, .xml (JUnit), .html or .txt");
+        File.Exists(P("report.pdf")).Should().BeFalse();
+    }
+
+    [Fact]
     public async Task Json_lines_with_nested_fields_and_json_arrays_are_datasets()
     {
         _dir.Write("nested.dqdl", "Rules = [ RowCount = 2, IsComplete \"geo.lat\", ColumnValues \"id\" in [1, 2] ]");
