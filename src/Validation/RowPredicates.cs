@@ -142,6 +142,35 @@ internal sealed class RowPredicates(SqlDialect dialect, DateTime nowUtc)
         };
     }
 
+    /// <summary>
+    /// ColumnValues with a date condition on a TIMESTAMP column: the same calendar-day semantics as
+    /// <see cref="Date"/>, written as comparisons with midnight boundaries so no row is cast (day
+    /// d is the half-open range [d 00:00, d+1 00:00)). IN and NOT IN keep the cast.
+    /// </summary>
+    public string DateOfTimestamp(string column, string date, DateCondition condition)
+    {
+        if (condition.Operands.Any(o => o is NullDate) || condition.Operator is ConditionOperator.In or ConditionOperator.NotIn)
+        {
+            return Date(column, date, condition);
+        }
+
+        var days = condition.Operands.Select(DateOf).ToArray();
+        string Start(DateOnly day) => dialect.TimestampLiteral(day.ToDateTime(TimeOnly.MinValue));
+        string Next(DateOnly day) => Start(day.AddDays(1));
+        return condition.Operator switch
+        {
+            ConditionOperator.Equal => $"({column} >= {Start(days[0])} AND {column} < {Next(days[0])})",
+            ConditionOperator.NotEqual => $"({column} < {Start(days[0])} OR {column} >= {Next(days[0])})",
+            ConditionOperator.Greater => $"({column} >= {Next(days[0])})",
+            ConditionOperator.GreaterOrEqual => $"({column} >= {Start(days[0])})",
+            ConditionOperator.Less => $"({column} < {Start(days[0])})",
+            ConditionOperator.LessOrEqual => $"({column} < {Next(days[0])})",
+            ConditionOperator.Between => $"({column} >= {Next(days[0])} AND {column} < {Start(days[1])})",
+            ConditionOperator.NotBetween => $"({column} < {Next(days[0])} OR {column} >= {Start(days[1])})",
+            _ => Date(column, date, condition),
+        };
+    }
+
     /// <summary>The calendar day a date operand means: <c>(now() - N hours)</c> is taken from the hour, as DQDL does.</summary>
     public DateOnly DateOf(DateOperand operand) => operand switch
     {

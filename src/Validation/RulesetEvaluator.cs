@@ -284,6 +284,9 @@ public sealed partial class RulesetEvaluator(IQueryEngine engine, ValidationOpti
 
         private string CountIf(string? where, string predicate) => Dialect.CountIf(where is null ? predicate : $"({where}) AND ({predicate})");
 
+        /// <summary>The non-NULL values of a column (COUNT(column) skips NULLs without a filter per row).</summary>
+        private static string NonNull(string? where, string column) => $"COUNT({Filter(where, column)})";
+
         private static string Filter(string? where, string expression) => where is null ? expression : $"CASE WHEN ({where}) THEN {expression} END";
 
         // ----- Planning -------------------------------------------------------------------
@@ -315,7 +318,7 @@ public sealed partial class RulesetEvaluator(IQueryEngine engine, ValidationOpti
                     "StandardDeviation" => ColumnMetric(rule, "StandardDeviation", c => Dialect.StdDevPop(Filter(rule.Where, c)), countNonNull: true),
                     "Variance" => ColumnMetric(rule, "Variance", c => Dialect.VarPop(Filter(rule.Where, c)), countNonNull: true),
                     "Range" => ColumnMetric(rule, "Range", c => $"(MAX({Filter(rule.Where, Dialect.ToDouble(c))}) - MIN({Filter(rule.Where, Dialect.ToDouble(c))}))", countNonNull: true),
-                    "DistinctValuesCount" => ColumnMetric(rule, "DistinctValuesCount", c => $"(COUNT(DISTINCT {Filter(rule.Where, DistinctKey(Primary, c))}) + MAX(CASE WHEN {(rule.Where is null ? string.Empty : $"({rule.Where}) AND ")}{c} IS NULL THEN 1 ELSE 0 END))", countNonNull: false),
+                    "DistinctValuesCount" => ColumnMetric(rule, "DistinctValuesCount", c => $"(COUNT(DISTINCT {Filter(rule.Where, DistinctKey(Primary, c))}) + CASE WHEN COUNT({Filter(rule.Where, c)}) < {Rows(rule.Where)} THEN 1 ELSE 0 END)", countNonNull: false),
                     "ColumnCorrelation" => Correlation(rule),
                     "Uniqueness" or "IsUnique" or "UniqueValueRatio" or "Entropy" => Frequencies(rule),
                     "IsPrimaryKey" => PrimaryKey(rule),
@@ -412,7 +415,7 @@ public sealed partial class RulesetEvaluator(IQueryEngine engine, ValidationOpti
 
             // Deequ Completeness: non-NULL rows / rows (NULL rows count in the denominator).
             var rows = Primary.Add(Rows(rule.Where), rule.Text);
-            var complete = Primary.Add(CountIf(rule.Where, $"{column} IS NOT NULL"), rule.Text);
+            var complete = Primary.Add(NonNull(rule.Where, column), rule.Text);
             var key = $"Column.{rule.Arguments[0]}.Completeness";
             return () =>
             {
@@ -515,7 +518,7 @@ public sealed partial class RulesetEvaluator(IQueryEngine engine, ValidationOpti
             }
 
             var rows = Primary.Add(Rows(rule.Where), rule.Text);
-            var complete = rule.Arguments.Select(a => (Name: a, Alias: Primary.Add(CountIf(rule.Where, $"{Column(Primary, a)} IS NOT NULL"), rule.Text))).ToArray();
+            var complete = rule.Arguments.Select(a => (Name: a, Alias: Primary.Add(NonNull(rule.Where, Column(Primary, a)!), rule.Text))).ToArray();
             var entity = rule.Arguments.Count == 1 ? $"Column.{rule.Arguments[0]}" : $"Multicolumn.{string.Join(",", rule.Arguments)}";
             return () =>
             {
@@ -635,7 +638,7 @@ public sealed partial class RulesetEvaluator(IQueryEngine engine, ValidationOpti
                 case StringCondition text:
                     return RowLevel(rule, predicates.String(IsText(Primary, column) ? column : Dialect.ToText(column), text), key);
                 case DateCondition date:
-                    return RowLevel(rule, predicates.Date(column, AsDate(Primary, column), date), key);
+                    return RowLevel(rule, TemporalKind(Primary, column) == "TIMESTAMP" ? predicates.DateOfTimestamp(column, AsDate(Primary, column), date) : predicates.Date(column, AsDate(Primary, column), date), key);
                 default:
                     throw new UnsupportedRuleException("ColumnValues needs a condition");
             }

@@ -390,4 +390,33 @@ public sealed class RuleSemanticsTests(ValidationFixture fixture)
         result.Samples.Should().ContainSingle().Which["grp"].Should().Be("a");
         result.Samples[0]["occurrences"].Should().Be(2L);
     }
+
+    [Theory]
+    [InlineData("=")]
+    [InlineData("!=")]
+    [InlineData(">")]
+    [InlineData(">=")]
+    [InlineData("<")]
+    [InlineData("<=")]
+    public async Task Dates_on_a_timestamp_column_compare_by_calendar_day_exactly_as_on_text(string op)
+    {
+        // A TIMESTAMP column is compared with midnight boundaries, a text column is parsed and cast:
+        // the outcomes must be the same for every operator and every day around the data.
+        await fixture.Engine.ExecuteAsync("CREATE OR REPLACE VIEW t_text AS SELECT id, CAST(created AS VARCHAR) AS created FROM t", CancellationToken.None);
+        foreach (var day in new[] { "2026-11-24", "2026-11-25", "2026-11-26", "2026-11-27", "2026-11-28" })
+        {
+            var rule = $"ColumnValues \"created\" {op} \"{day}\"";
+            var onTimestamp = await fixture.One(rule);
+            var onText = await fixture.One(rule, "t_text");
+            onTimestamp.EvaluatedMetrics["Column.created.ColumnValues.Compliance"].Should().Be(onText.EvaluatedMetrics["Column.created.ColumnValues.Compliance"], rule);
+        }
+
+        foreach (var (from, to) in new[] { ("2026-11-24", "2026-11-27"), ("2026-11-25", "2026-11-27"), ("2026-11-26", "2026-11-28") })
+        {
+            foreach (var rule in new[] { $"ColumnValues \"created\" between \"{from}\" and \"{to}\"", $"ColumnValues \"created\" not between \"{from}\" and \"{to}\"", $"ColumnValues \"created\" in [\"{from}\", \"{to}\"]" })
+            {
+                (await fixture.One(rule)).EvaluatedMetrics.Should().Equal((await fixture.One(rule, "t_text")).EvaluatedMetrics, rule);
+            }
+        }
+    }
 }

@@ -1,0 +1,35 @@
+using Cake.Core.Diagnostics;
+using GluePipeline.Build.Hosting;
+using GluePipeline.Data;
+using GluePipeline.Validation.Benchmark;
+
+namespace GluePipeline.Build.Tasks;
+
+/// <summary>Measures the validation engine against one query per rule and against the hand-written limit.</summary>
+[TaskName("Benchmark")]
+[TaskDescription("Validation benchmark: 20 rules on 10 M Parquet rows (DuckDB) and 1 M PostgreSQL rows (PIPELINE_POSTGRES_URL); prints (a) ours, (b) one query per rule, (c) the hand-written limit, and their ratios. [--rows=n] [--iterations=n]")]
+public sealed class BenchmarkTask : AsyncFrostingTask<BuildContext>
+{
+    /// <inheritdoc/>
+    public override async Task RunAsync(BuildContext context)
+    {
+        var rows = Number(context, "rows", 10_000_000);
+        var iterations = (int)Number(context, "iterations", 5);
+        var postgresUrl = Environment.GetEnvironmentVariable("PIPELINE_POSTGRES_URL");
+        var postgres = string.IsNullOrWhiteSpace(postgresUrl) ? null : DatabaseUri.Parse(postgresUrl, "PIPELINE_POSTGRES_URL");
+        if (postgres is null)
+        {
+            context.Log.Warning("PIPELINE_POSTGRES_URL is not set: PostgreSQL is left out (`. .ci/databases.sh` starts a local server)");
+        }
+
+        var options = new BenchmarkOptions(Path.Combine(context.ArtifactsDirectory, "benchmark"), rows, Math.Max(1, rows / 10), iterations, postgres);
+        var cases = await new ValidationBenchmark(options, line => context.Log.Information("{0}", line)).RunAsync(context.CancellationToken);
+        var report = ValidationBenchmark.Format(cases, iterations);
+        await context.Output.WriteLineAsync(report.AsMemory(), context.CancellationToken);
+    }
+
+    private static long Number(BuildContext context, string name, long fallback) =>
+        context.Arguments.GetArguments(name) is { Count: > 0 } values
+            ? long.TryParse(values.Last(), out var n) && n > 0 ? n : throw new HostUsageException($"--{name}={values.Last()}", "ARG-" + name.ToUpperInvariant(), $"--{name} is not a positive whole number", $"write e.g. --{name}={fallback}")
+            : fallback;
+}
