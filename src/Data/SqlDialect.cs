@@ -121,6 +121,23 @@ public abstract partial class SqlDialect
     /// <summary>Spark's strings for booleans, which ColumnDataType "BOOLEAN" accepts.</summary>
     protected const string BooleanWords = "'true', 'false', 't', 'f', 'yes', 'no', 'y', 'n', '1', '0'";
 
+    /// <summary>Castability with TRY_CAST (DuckDB, Trino): the trimmed text casts to the type.</summary>
+    protected string TryCastable(string expression, string type)
+    {
+        var text = $"TRIM(CAST({expression} AS VARCHAR))";
+        return type.ToUpperInvariant() switch
+        {
+            "BOOLEAN" => $"(LOWER({text}) IN ({BooleanWords}))",
+            "INTEGER" => $"(TRY_CAST({text} AS INTEGER) IS NOT NULL)",
+            "LONG" => $"(TRY_CAST({text} AS BIGINT) IS NOT NULL)",
+            "DOUBLE" => $"(TRY_CAST({text} AS DOUBLE) IS NOT NULL)",
+            "FLOAT" => $"(TRY_CAST({text} AS REAL) IS NOT NULL)",
+            "DATE" => $"(TRY_CAST({text} AS DATE) IS NOT NULL)",
+            "TIMESTAMP" => $"(TRY_CAST({text} AS TIMESTAMP) IS NOT NULL)",
+            var decimalType => $"(TRY_CAST({text} AS {decimalType}) IS NOT NULL)",
+        };
+    }
+
     /// <summary>A regular expression anchored to the whole value.</summary>
     /// <remarks>Without an alternation there is nothing to group, and engines match a plain <c>^...$</c> faster.</remarks>
     protected static string Anchored(string pattern) => pattern.Contains('|', StringComparison.Ordinal) ? "^(?:" + pattern + ")$" : "^" + pattern + "$";
@@ -178,21 +195,7 @@ public sealed class DuckDbDialect : SqlDialect
     public override string SafeToDate(string expression) => $"TRY_CAST({expression} AS DATE)";
 
     /// <inheritdoc/>
-    public override string Castable(string expression, string type)
-    {
-        var text = $"TRIM(CAST({expression} AS VARCHAR))";
-        return type.ToUpperInvariant() switch
-        {
-            "BOOLEAN" => $"(LOWER({text}) IN ({BooleanWords}))",
-            "INTEGER" => $"(TRY_CAST({text} AS INTEGER) IS NOT NULL)",
-            "LONG" => $"(TRY_CAST({text} AS BIGINT) IS NOT NULL)",
-            "DOUBLE" => $"(TRY_CAST({text} AS DOUBLE) IS NOT NULL)",
-            "FLOAT" => $"(TRY_CAST({text} AS REAL) IS NOT NULL)",
-            "DATE" => $"(TRY_CAST({text} AS DATE) IS NOT NULL)",
-            "TIMESTAMP" => $"(TRY_CAST({text} AS TIMESTAMP) IS NOT NULL)",
-            var decimalType => $"(TRY_CAST({text} AS {decimalType}) IS NOT NULL)",
-        };
-    }
+    public override string Castable(string expression, string type) => TryCastable(expression, type);
 
     /// <inheritdoc/>
     public override string HoursBetween(string from, string to) => $"ROUND((epoch({to}) - epoch({from})) / 3600.0, 2)";
@@ -337,21 +340,7 @@ public sealed class AthenaDialect : SqlDialect
     public override string SafeToDate(string expression) => $"TRY_CAST({expression} AS DATE)";
 
     /// <inheritdoc/>
-    public override string Castable(string expression, string type)
-    {
-        var text = $"TRIM(CAST({expression} AS VARCHAR))";
-        return type.ToUpperInvariant() switch
-        {
-            "BOOLEAN" => $"(LOWER({text}) IN ({BooleanWords}))",
-            "INTEGER" => $"(TRY_CAST({text} AS INTEGER) IS NOT NULL)",
-            "LONG" => $"(TRY_CAST({text} AS BIGINT) IS NOT NULL)",
-            "DOUBLE" => $"(TRY_CAST({text} AS DOUBLE) IS NOT NULL)",
-            "FLOAT" => $"(TRY_CAST({text} AS REAL) IS NOT NULL)",
-            "DATE" => $"(TRY_CAST({text} AS DATE) IS NOT NULL)",
-            "TIMESTAMP" => $"(TRY_CAST({text} AS TIMESTAMP) IS NOT NULL)",
-            var decimalType => $"(TRY_CAST({text} AS {decimalType}) IS NOT NULL)",
-        };
-    }
+    public override string Castable(string expression, string type) => TryCastable(expression, type);
 
     /// <inheritdoc/>
     public override string HoursBetween(string from, string to) =>

@@ -7,7 +7,7 @@ using GluePipeline.Validation.Dqdl;
 namespace GluePipeline.Tests.Validation;
 
 /// <summary>One dataset loaded into DuckDB, PostgreSQL and MariaDB (the CI servers).</summary>
-public sealed class CrossEngineFixture : IAsyncLifetime
+public sealed class CrossEngineFixture : DatabaseFixture
 {
     private static readonly (string Name, string DuckDb, string Postgres, string MySql)[] Columns =
     [
@@ -42,77 +42,32 @@ public sealed class CrossEngineFixture : IAsyncLifetime
         [1, "alice", 10.0], [2, "bob", 20.0], [3, "carol", 30.0], [4, "dave", null], [6, "frank", 60.0], [7, "gina", 70.0],
     ];
 
-    public DuckDbEngine DuckDb { get; private set; } = null!;
-
-    public PostgresEngine? Postgres { get; private set; }
-
-    public MySqlEngine? MySql { get; private set; }
-
-    public string? PostgresSchema { get; private set; }
-
-    public string? Unavailable { get; private set; }
-
-    public async Task InitializeAsync()
+    protected override async Task LoadDuckDbAsync(DuckDbEngine duckDb)
     {
-        DuckDb = await DuckDbEngine.OpenAsync(null, CancellationToken.None);
-        await DuckDb.ExecuteAsync(Create(SqlDialect.DuckDb, "t", Columns.Select(c => (c.Name, c.DuckDb))), CancellationToken.None);
-        await DuckDb.ExecuteAsync(Insert(SqlDialect.DuckDb, "t", Rows), CancellationToken.None);
-        await DuckDb.ExecuteAsync(Create(SqlDialect.DuckDb, "r", ReferenceColumns.Select(c => (c.Name, c.DuckDb))), CancellationToken.None);
-        await DuckDb.ExecuteAsync(Insert(SqlDialect.DuckDb, "r", ReferenceRows), CancellationToken.None);
+        await duckDb.ExecuteAsync(Create(SqlDialect.DuckDb, "t", Columns.Select(c => (c.Name, c.DuckDb))), CancellationToken.None);
+        await duckDb.ExecuteAsync(Insert(SqlDialect.DuckDb, "t", Rows), CancellationToken.None);
+        await duckDb.ExecuteAsync(Create(SqlDialect.DuckDb, "r", ReferenceColumns.Select(c => (c.Name, c.DuckDb))), CancellationToken.None);
+        await duckDb.ExecuteAsync(Insert(SqlDialect.DuckDb, "r", ReferenceRows), CancellationToken.None);
+    }
 
-        if (Environment.GetEnvironmentVariable("PIPELINE_POSTGRES_URL") is null || Environment.GetEnvironmentVariable("PIPELINE_MYSQL_URL") is null)
-        {
-            Unavailable = "PIPELINE_POSTGRES_URL and PIPELINE_MYSQL_URL are not both set";
-            return;
-        }
+    protected override async Task LoadPostgresAsync(PostgresEngine postgres, string schema)
+    {
+        await postgres.ExecuteAsync(Create(SqlDialect.PostgreSql, $"{schema}.t", Columns.Select(c => (c.Name, c.Postgres))), CancellationToken.None);
+        await postgres.ExecuteAsync(Insert(SqlDialect.PostgreSql, $"{schema}.t", Rows), CancellationToken.None);
+        await postgres.ExecuteAsync(Create(SqlDialect.PostgreSql, $"{schema}.r", ReferenceColumns.Select(c => (c.Name, c.Postgres))), CancellationToken.None);
+        await postgres.ExecuteAsync(Insert(SqlDialect.PostgreSql, $"{schema}.r", ReferenceRows), CancellationToken.None);
+    }
 
-        (Postgres, PostgresSchema) = await DatabaseServers.PostgresSchemaAsync();
-        await Postgres.ExecuteAsync(Create(SqlDialect.PostgreSql, $"{PostgresSchema}.t", Columns.Select(c => (c.Name, c.Postgres))), CancellationToken.None);
-        await Postgres.ExecuteAsync(Insert(SqlDialect.PostgreSql, $"{PostgresSchema}.t", Rows), CancellationToken.None);
-        await Postgres.ExecuteAsync(Create(SqlDialect.PostgreSql, $"{PostgresSchema}.r", ReferenceColumns.Select(c => (c.Name, c.Postgres))), CancellationToken.None);
-        await Postgres.ExecuteAsync(Insert(SqlDialect.PostgreSql, $"{PostgresSchema}.r", ReferenceRows), CancellationToken.None);
-
+    protected override async Task LoadMySqlAsync(MySqlEngine mysql)
+    {
         // Spark compares strings exactly; so do where clauses on a binary collation. (The rules themselves
         // compare exactly whatever the collation: see the test on "t_ci".)
-        (MySql, _) = await DatabaseServers.MySqlDatabaseAsync();
-        await MySql.ExecuteAsync(Create(SqlDialect.MySql, "t", Columns.Select(c => (c.Name, c.MySql))), CancellationToken.None);
-        await MySql.ExecuteAsync(Create(SqlDialect.MySql, "t_ci", Columns.Select(c => (c.Name, c.MySql.StartsWith("VARCHAR", StringComparison.Ordinal) ? c.MySql + " COLLATE utf8mb4_general_ci" : c.MySql))), CancellationToken.None);
-        await MySql.ExecuteAsync(Insert(SqlDialect.MySql, "t_ci", Rows), CancellationToken.None);
-        await MySql.ExecuteAsync(Insert(SqlDialect.MySql, "t", Rows), CancellationToken.None);
-        await MySql.ExecuteAsync(Create(SqlDialect.MySql, "r", ReferenceColumns.Select(c => (c.Name, c.MySql))), CancellationToken.None);
-        await MySql.ExecuteAsync(Insert(SqlDialect.MySql, "r", ReferenceRows), CancellationToken.None);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await DuckDb.DisposeAsync();
-        if (Postgres is not null)
-        {
-            await Postgres.ExecuteAsync($"DROP SCHEMA {PostgresSchema} CASCADE", CancellationToken.None);
-            await Postgres.DisposeAsync();
-        }
-
-        if (MySql is not null)
-        {
-            await MySql.ExecuteAsync($"DROP DATABASE {MySql.Connection.Database}", CancellationToken.None);
-            await MySql.DisposeAsync();
-        }
-    }
-
-    /// <summary>Skips on a laptop without the servers; fails under CI=true.</summary>
-    public void RequireDatabases()
-    {
-        if (Unavailable is null)
-        {
-            return;
-        }
-
-        if (DatabaseServers.IsCi)
-        {
-            throw new InvalidOperationException(Unavailable + ", and CI=true: the cross-engine tests must run in CI.");
-        }
-
-        Skip.If(true, Unavailable + "; run `. .ci/databases.sh` first");
+        await mysql.ExecuteAsync(Create(SqlDialect.MySql, "t", Columns.Select(c => (c.Name, c.MySql))), CancellationToken.None);
+        await mysql.ExecuteAsync(Create(SqlDialect.MySql, "t_ci", Columns.Select(c => (c.Name, c.MySql.StartsWith("VARCHAR", StringComparison.Ordinal) ? c.MySql + " COLLATE utf8mb4_general_ci" : c.MySql))), CancellationToken.None);
+        await mysql.ExecuteAsync(Insert(SqlDialect.MySql, "t_ci", Rows), CancellationToken.None);
+        await mysql.ExecuteAsync(Insert(SqlDialect.MySql, "t", Rows), CancellationToken.None);
+        await mysql.ExecuteAsync(Create(SqlDialect.MySql, "r", ReferenceColumns.Select(c => (c.Name, c.MySql))), CancellationToken.None);
+        await mysql.ExecuteAsync(Insert(SqlDialect.MySql, "r", ReferenceRows), CancellationToken.None);
     }
 
     private static string Create(SqlDialect dialect, string table, IEnumerable<(string Name, string Type)> columns) =>

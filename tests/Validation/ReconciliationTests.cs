@@ -11,24 +11,13 @@ namespace GluePipeline.Tests.Validation;
 /// TIMESTAMP; PostgreSQL NUMERIC(14,4), TIMESTAMPTZ and CHAR(12); MariaDB DOUBLE, DATETIME(3) and
 /// CHAR(12) - the differences a Glue job moving MySQL to PostgreSQL actually produces.
 /// </summary>
-public sealed class ReconciliationFixture : IAsyncLifetime
+public sealed class ReconciliationFixture : DatabaseFixture
 {
-    public DuckDbEngine DuckDb { get; private set; } = null!;
-
-    public PostgresEngine? Postgres { get; private set; }
-
-    public MySqlEngine? MySql { get; private set; }
-
-    public string? Schema { get; private set; }
-
-    public string? Unavailable { get; private set; }
-
-    public async Task InitializeAsync()
+    protected override async Task LoadDuckDbAsync(DuckDbEngine duckDb)
     {
         var none = CancellationToken.None;
-        DuckDb = await DuckDbEngine.OpenAsync(null, none);
-        await DuckDb.ExecuteAsync("CREATE TABLE orders (id INTEGER, customer VARCHAR, amount DECIMAL(10,2), ratio DOUBLE, placed TIMESTAMP, day DATE)", none);
-        await DuckDb.ExecuteAsync(
+        await duckDb.ExecuteAsync("CREATE TABLE orders (id INTEGER, customer VARCHAR, amount DECIMAL(10,2), ratio DOUBLE, placed TIMESTAMP, day DATE)", none);
+        await duckDb.ExecuteAsync(
             """
             INSERT INTO orders VALUES
               (1, 'alice', 12.50, 0.1, TIMESTAMP '2026-11-27 10:15:30.123456', DATE '2026-11-27'),
@@ -40,25 +29,22 @@ public sealed class ReconciliationFixture : IAsyncLifetime
             none);
 
         // Variants of the same table, for deliberately different data.
-        await DuckDb.ExecuteAsync("CREATE TABLE one_cent_off AS SELECT * REPLACE (CASE WHEN id = 3 THEN 99.98 ELSE amount END AS amount) FROM orders", none);
-        await DuckDb.ExecuteAsync("CREATE TABLE row_missing AS SELECT * FROM orders WHERE id <> 2", none);
-        await DuckDb.ExecuteAsync("CREATE TABLE names_swapped AS SELECT * REPLACE (CASE id WHEN 1 THEN 'bob' WHEN 2 THEN 'alice' ELSE customer END AS customer) FROM orders", none);
-        await DuckDb.ExecuteAsync("CREATE TABLE later AS SELECT * REPLACE (CASE WHEN id = 2 THEN placed + INTERVAL 1 SECOND ELSE placed END AS placed) FROM orders", none);
-        await DuckDb.ExecuteAsync("CREATE TABLE duplicates_moved AS SELECT * REPLACE (CASE WHEN id = 5 THEN 'bob' ELSE customer END AS customer, CASE WHEN id = 5 THEN 7.00 ELSE amount END AS amount, CASE WHEN id = 5 THEN 0.2 ELSE ratio END AS ratio) FROM orders", none);
-        await DuckDb.ExecuteAsync("CREATE TABLE padded AS SELECT * REPLACE (customer || '   ' AS customer) FROM orders", none);
+        await duckDb.ExecuteAsync("CREATE TABLE one_cent_off AS SELECT * REPLACE (CASE WHEN id = 3 THEN 99.98 ELSE amount END AS amount) FROM orders", none);
+        await duckDb.ExecuteAsync("CREATE TABLE row_missing AS SELECT * FROM orders WHERE id <> 2", none);
+        await duckDb.ExecuteAsync("CREATE TABLE names_swapped AS SELECT * REPLACE (CASE id WHEN 1 THEN 'bob' WHEN 2 THEN 'alice' ELSE customer END AS customer) FROM orders", none);
+        await duckDb.ExecuteAsync("CREATE TABLE later AS SELECT * REPLACE (CASE WHEN id = 2 THEN placed + INTERVAL 1 SECOND ELSE placed END AS placed) FROM orders", none);
+        await duckDb.ExecuteAsync("CREATE TABLE duplicates_moved AS SELECT * REPLACE (CASE WHEN id = 5 THEN 'bob' ELSE customer END AS customer, CASE WHEN id = 5 THEN 7.00 ELSE amount END AS amount, CASE WHEN id = 5 THEN 0.2 ELSE ratio END AS ratio) FROM orders", none);
+        await duckDb.ExecuteAsync("CREATE TABLE padded AS SELECT * REPLACE (customer || '   ' AS customer) FROM orders", none);
+    }
 
-        if (Environment.GetEnvironmentVariable("PIPELINE_POSTGRES_URL") is null || Environment.GetEnvironmentVariable("PIPELINE_MYSQL_URL") is null)
-        {
-            Unavailable = "PIPELINE_POSTGRES_URL and PIPELINE_MYSQL_URL are not both set";
-            return;
-        }
-
-        (Postgres, Schema) = await DatabaseServers.PostgresSchemaAsync();
-        await Postgres.ExecuteAsync("SET TIME ZONE 'Europe/Berlin'", none);
-        await Postgres.ExecuteAsync($"CREATE TABLE {Schema}.orders (order_id BIGINT, customer CHAR(12), amount NUMERIC(14,4), ratio DOUBLE PRECISION, placed TIMESTAMPTZ, day DATE)", none);
-        await Postgres.ExecuteAsync(
+    protected override async Task LoadPostgresAsync(PostgresEngine postgres, string schema)
+    {
+        var none = CancellationToken.None;
+        await postgres.ExecuteAsync("SET TIME ZONE 'Europe/Berlin'", none);
+        await postgres.ExecuteAsync($"CREATE TABLE {schema}.orders (order_id BIGINT, customer CHAR(12), amount NUMERIC(14,4), ratio DOUBLE PRECISION, placed TIMESTAMPTZ, day DATE)", none);
+        await postgres.ExecuteAsync(
             $"""
-            INSERT INTO {Schema}.orders VALUES
+            INSERT INTO {schema}.orders VALUES
               (5, 'alice', 12.5, 0.1, '2026-11-27 11:15:30.123456+01', '2026-11-27'),
               (3, 'carol', 99.9900, 0.30000000000000004, '2026-11-26 23:59:59.999+00', '2026-11-26'),
               (1, 'alice', 12.5000, 0.1, '2026-11-27 10:15:30.123456Z', '2026-11-27'),
@@ -66,10 +52,13 @@ public sealed class ReconciliationFixture : IAsyncLifetime
               (2, 'bob', 7, 0.2, '2026-11-27 06:00:00-05', '2026-11-27')
             """,
             none);
+    }
 
-        (MySql, _) = await DatabaseServers.MySqlDatabaseAsync();
-        await MySql.ExecuteAsync("CREATE TABLE orders (id INT, customer CHAR(12), amount DOUBLE, ratio DOUBLE, placed DATETIME(3), day DATE)", none);
-        await MySql.ExecuteAsync(
+    protected override async Task LoadMySqlAsync(MySqlEngine mysql)
+    {
+        var none = CancellationToken.None;
+        await mysql.ExecuteAsync("CREATE TABLE orders (id INT, customer CHAR(12), amount DOUBLE, ratio DOUBLE, placed DATETIME(3), day DATE)", none);
+        await mysql.ExecuteAsync(
             """
             INSERT INTO orders VALUES
               (2, 'bob', 7, 0.2, '2026-11-27 11:00:00', '2026-11-27'),
@@ -79,37 +68,6 @@ public sealed class ReconciliationFixture : IAsyncLifetime
               (5, 'alice', 12.5, 0.1, '2026-11-27 10:15:30.123', '2026-11-27')
             """,
             none);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await DuckDb.DisposeAsync();
-        if (Postgres is not null)
-        {
-            await Postgres.ExecuteAsync($"DROP SCHEMA {Schema} CASCADE", CancellationToken.None);
-            await Postgres.DisposeAsync();
-        }
-
-        if (MySql is not null)
-        {
-            await MySql.ExecuteAsync($"DROP DATABASE {MySql.Connection.Database}", CancellationToken.None);
-            await MySql.DisposeAsync();
-        }
-    }
-
-    public void RequireDatabases()
-    {
-        if (Unavailable is null)
-        {
-            return;
-        }
-
-        if (DatabaseServers.IsCi)
-        {
-            throw new InvalidOperationException(Unavailable + ", and CI=true: the reconciliation tests must run in CI.");
-        }
-
-        Skip.If(true, Unavailable + "; run `. .ci/databases.sh` first");
     }
 }
 
@@ -214,7 +172,7 @@ public sealed class ReconciliationTests(ReconciliationFixture fixture) : IClassF
     {
         fixture.RequireDatabases();
 
-        var result = await Reconciler.CompareAsync(fixture.DuckDb, "orders", fixture.Postgres!, $"{fixture.Schema}.orders", ToPostgres, CancellationToken.None);
+        var result = await Reconciler.CompareAsync(fixture.DuckDb, "orders", fixture.Postgres!, $"{fixture.PostgresSchema}.orders", ToPostgres, CancellationToken.None);
 
         result.Should().Match();
     }
@@ -234,7 +192,7 @@ public sealed class ReconciliationTests(ReconciliationFixture fixture) : IClassF
     {
         fixture.RequireDatabases();
 
-        var result = await Reconciler.CompareAsync(fixture.MySql!, "orders", fixture.Postgres!, $"{fixture.Schema}.orders", ToPostgres, CancellationToken.None);
+        var result = await Reconciler.CompareAsync(fixture.MySql!, "orders", fixture.Postgres!, $"{fixture.PostgresSchema}.orders", ToPostgres, CancellationToken.None);
 
         result.Should().Match();
     }
@@ -245,7 +203,7 @@ public sealed class ReconciliationTests(ReconciliationFixture fixture) : IClassF
         fixture.RequireDatabases();
 
         var micro = new ReconciliationOptions(TimestampPrecision: TimeSpan.FromTicks(10));
-        (await Reconciler.CompareAsync(fixture.DuckDb, "orders", fixture.Postgres!, $"{fixture.Schema}.orders", micro with { ColumnMap = ToPostgres.ColumnMap }, CancellationToken.None))
+        (await Reconciler.CompareAsync(fixture.DuckDb, "orders", fixture.Postgres!, $"{fixture.PostgresSchema}.orders", micro with { ColumnMap = ToPostgres.ColumnMap }, CancellationToken.None))
             .Should().Match();
         var result = await Reconciler.CompareAsync(fixture.DuckDb, "orders", fixture.MySql!, "orders", micro, CancellationToken.None);
         result.Should().NotMatch();
@@ -257,7 +215,7 @@ public sealed class ReconciliationTests(ReconciliationFixture fixture) : IClassF
     {
         fixture.RequireDatabases();
 
-        var changed = $"(SELECT order_id, customer, CASE WHEN order_id = 4 THEN 0.02 ELSE amount END AS amount, ratio, placed, day FROM {fixture.Schema}.orders) changed";
+        var changed = $"(SELECT order_id, customer, CASE WHEN order_id = 4 THEN 0.02 ELSE amount END AS amount, ratio, placed, day FROM {fixture.PostgresSchema}.orders) changed";
         var result = await Reconciler.CompareAsync(fixture.DuckDb, "orders", fixture.Postgres!, changed, ToPostgres, CancellationToken.None);
 
         result.Differences.Should().Equal("amount: sum: source 132, target 132.01", "amount: range: source [0.01 .. 99.99], target [0.02 .. 99.99]");
