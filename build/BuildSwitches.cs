@@ -20,6 +20,8 @@ public static class BuildSwitches
         HostSwitch.Value("output", "file", "Validate: also write a report to this file; its extension picks the format: .json, .xml (JUnit), .html, .txt. Repeatable.") with { Repeatable = true },
         HostSwitch.Value("samples", "n", "Validate: rows shown per failing rule (default 20; 0 for none)."),
         HostSwitch.Flag("redact", "Validate: show sample rows with their values masked."),
+        HostSwitch.Value("job", "name", "RunJob, NewJob: the job (a folder under jobs/)."),
+        HostSwitch.Value("arg", "name=value", "RunJob: a job argument over its default (as Glue's --name value).") with { Repeatable = true },
         HostSwitch.Value("rows", "n", "Benchmark: rows of the Parquet dataset (default 10000000; PostgreSQL gets a tenth)."),
         HostSwitch.Value("iterations", "n", "Benchmark: measured runs per variant (default 5; the median counts)."),
         HostSwitch.Value("artifact", "zip", "The artifact to verify or promote (default: the one this run packaged, else the newest in artifacts/)."),

@@ -37,6 +37,9 @@ public sealed class ScalarNode(SourceLocation location, string value, ScalarKind
     /// <summary>What kind of scalar it is.</summary>
     public ScalarKind Kind { get; } = kind;
 
+    /// <summary>Whether it was written in quotes (its text then starts one column after <see cref="DocumentNode.Location"/>).</summary>
+    public bool Quoted { get; init; }
+
     /// <inheritdoc/>
     public override string ToString() => Value;
 }

@@ -244,7 +244,7 @@ public static partial class DocumentParser
             var value = scalar.Value ?? string.Empty;
             if (tag == "tag:yaml.org,2002:str" || scalar.Style is not YamlDotNet.Core.ScalarStyle.Plain || (tag is not null && tag.StartsWith('!') && tag != "!"))
             {
-                return new ScalarNode(location, value, ScalarKind.String);
+                return new ScalarNode(location, value, ScalarKind.String) { Quoted = scalar.Style is YamlDotNet.Core.ScalarStyle.SingleQuoted or YamlDotNet.Core.ScalarStyle.DoubleQuoted };
             }
 
             return new ScalarNode(location, value, ResolvePlain(value));
@@ -407,7 +407,7 @@ public static partial class DocumentParser
 
                 return new SequenceNode(location, items);
             case JsonTokenType.String:
-                return new ScalarNode(location, reader.GetString()!, ScalarKind.String);
+                return new ScalarNode(location, reader.GetString()!, ScalarKind.String) { Quoted = true };
             case JsonTokenType.Number:
                 return new ScalarNode(location, Encoding.UTF8.GetString(reader.ValueSpan), ScalarKind.Number);
             case JsonTokenType.True:

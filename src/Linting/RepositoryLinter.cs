@@ -33,7 +33,11 @@ public sealed class RepositoryLinter(LintOptions options)
     public static bool IsTemplatePath(string path) =>
         path.StartsWith("templates/", StringComparison.Ordinal) && !path.StartsWith(EnvironmentsFolder, StringComparison.Ordinal) && DocumentParser.Applies(path);
 
-    /// <summary>Whether a repository path is an environment file.</summary>
+    /// <summary>Whether a repository path is a job spec (<c>jobs/&lt;name&gt;/job.yaml</c>).</summary>
+    public static bool IsJobSpecPath(string path) =>
+        path.StartsWith("jobs/", StringComparison.Ordinal) && path.EndsWith("/" + Jobs.JobSpecReader.FileName, StringComparison.Ordinal) && path.Count(c => c == '/') == 2;
+
+    /// <summary>Whether a path is an environment file.</summary>
     public static bool IsEnvironmentPath(string path) =>
         path.StartsWith(EnvironmentsFolder, StringComparison.Ordinal) && path.EndsWith(".json", StringComparison.OrdinalIgnoreCase);
 
@@ -71,6 +75,13 @@ public sealed class RepositoryLinter(LintOptions options)
                 else if (file.EndsWith(".dqdl", StringComparison.OrdinalIgnoreCase))
                 {
                     run.CheckRules(file, bytes);
+                }
+                else if (IsJobSpecPath(file))
+                {
+                    var parsed = run.Parse(file, bytes, DocumentDialect.Plain);
+                    var folder = file[..file.LastIndexOf('/')];
+                    var (_, findings) = Jobs.JobSpecReader.Read(parsed, Path.Combine(repositoryRoot, folder), folder);
+                    run.Findings.AddRange(findings.Except(parsed.Diagnostics));
                 }
                 else if (IsEnvironmentPath(file))
                 {

@@ -21,7 +21,7 @@ public sealed class PipelineHostTests : IDisposable
         _repo.Write("cake.config", "[Settings]\n");
         _repo.Write("templates/etl.yaml", "AWSTemplateFormatVersion: \"2010-09-09\"\nParameters:\n  Environment:\n    Type: String\n    AllowedValues: [livetest, prod]\nResources:\n  Bucket:\n    Type: AWS::S3::Bucket\n");
         _repo.Write("templates/environments/livetest.json", "{\"Parameters\": {\"Environment\": \"livetest\"}}\n");
-        _repo.Write("jobs/taxi/job.yaml", "name: taxi\n");
+        MinimalJob.Write(_repo.Write);
     }
 
     public void Dispose() => _repo.Dispose();

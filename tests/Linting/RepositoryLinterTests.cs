@@ -40,7 +40,7 @@ public sealed class RepositoryLinterTests : IDisposable
         _repo.Write("cake.config", "[Package]\nName=x\n");
         _repo.Write("templates/etl.yaml", Template);
         _repo.Write("templates/environments/livetest.json", "{\n  \"Parameters\": {\n    \"Environment\": \"livetest\"\n  }\n}\n");
-        _repo.Write("jobs/taxi/job.yaml", "name: taxi\n");
+        MinimalJob.Write(_repo.Write);
     }
 
     public void Dispose() => _repo.Dispose();
@@ -159,7 +159,7 @@ public sealed class RepositoryLinterTests : IDisposable
     [Fact]
     public async Task Short_forms_in_a_job_file_are_an_error()
     {
-        _repo.Write("jobs/taxi/job.yaml", "name: !Ref Taxi\n");
+        _repo.Write("jobs/taxi/settings.yaml", "name: !Ref Taxi\n");
 
         var report = await Lint();
 
@@ -207,7 +207,7 @@ public sealed class RepositoryLinterTests : IDisposable
         {
             _repo.Write("cake.config", string.Empty);
             _repo.Write("templates/environments/livetest.json", "{\"Parameters\": {\"Environment\": \"livetest\"}}\n");
-            _repo.Write("jobs/taxi/job.yaml", "name: taxi\n");
+            MinimalJob.Write(_repo.Write);
             _repo.Write("jobs/runtime/glue_runtime.py", "print('x')\n");
         }
 

@@ -23,8 +23,7 @@ public sealed class GitFixture : IDisposable
         repo.Write(".gitignore", "artifacts/\njobs/*/fixtures/\n");
         repo.Write("templates/etl.yaml", "AWSTemplateFormatVersion: \"2010-09-09\"\nParameters:\n  Environment:\n    Type: String\nResources:\n  Raw:\n    Type: AWS::S3::Bucket\n");
         repo.Write("templates/environments/livetest.json", "{\"Parameters\": {\"Environment\": \"livetest\"}}\n");
-        repo.Write("jobs/taxi/job.yaml", "name: taxi\nsources: []\n");
-        repo.Write("jobs/taxi/transform.sql", "SELECT *\nFROM trips\n");
+        MinimalJob.Write(repo.Write);
         repo.Write("jobs/runtime/glue_runtime.py", "print('runtime')\n");
         repo.Write("jobs/runtime/tests/test_runtime.py", "def test_x():\n    pass\n");
         repo.Write("jobs/taxi/fixtures/generated.csv", "a,b\n1,2\n");

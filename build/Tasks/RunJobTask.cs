@@ -1,0 +1,94 @@
+using System.Globalization;
+using Cake.Core.Diagnostics;
+using GluePipeline.Build.Hosting;
+using GluePipeline.Data;
+using GluePipeline.Diagnostics;
+using GluePipeline.Jobs;
+using GluePipeline.Validation;
+
+namespace GluePipeline.Build.Tasks;
+
+/// <summary>Runs one declarative job on its fixtures with the DuckDB runtime.</summary>
+[TaskName("RunJob")]
+[TaskDescription("Run one job on its fixtures (DuckDB runtime): --job=<name> [--arg=name=value]...; prints rows in and out, a sample of the output, and its rules.dqdl on the output.")]
+public sealed class RunJobTask : AsyncFrostingTask<BuildContext>
+{
+    /// <inheritdoc/>
+    public override async Task RunAsync(BuildContext context)
+    {
+        var job = JobArgument(context);
+        var arguments = JobArguments.ParsePairs(context.Arguments.GetArguments("arg"), "--arg");
+        var work = Path.Combine(context.ArtifactsDirectory, "runjob", job);
+        HarnessResult result;
+        try
+        {
+            result = await JobHarness.RunOnFixturesAsync(Path.Combine(context.RepositoryRoot, "jobs"), "jobs", job, work, arguments, 10, context.CancellationToken);
+        }
+        catch (JobFailedException ex)
+        {
+            throw new TargetFailedException($"Job {job} failed: {ex.Message}");
+        }
+
+        var run = result.Run;
+        context.Log.Information("Job {0}: {1}", job, result.Spec.Description ?? string.Empty);
+        foreach (var fixture in result.Fixtures)
+        {
+            context.Log.Information("  fixture  {0,-12} {1,8:N0} rows in {2} file(s) at {3}", fixture.Source, fixture.Rows, fixture.Files, fixture.Location);
+        }
+
+        foreach (var source in run.Sources)
+        {
+            context.Log.Information("  read     {0,-12} {1,8:N0} rows from {2} file(s){3}", source.Source, source.Rows, source.Files, source.SkippedFiles > 0 ? $" ({source.SkippedFiles} skipped by the bookmark)" : string.Empty);
+        }
+
+        if (run.NothingToDo is { } reason)
+        {
+            context.Log.Information("  nothing written: {0}", reason);
+            return;
+        }
+
+        context.Log.Information("  wrote    {0,-12} {1,8:N0} rows in {2} file(s) to {3} in {4:0.00} s", string.Empty, run.RowsWritten, run.FilesWritten.Count, run.Output, run.Duration.TotalSeconds);
+        context.Log.Information("  output   {0}", Path.GetRelativePath(context.RepositoryRoot, run.OutputPath));
+        if (result.Sample is { } sample)
+        {
+            context.Log.Information("First {0} row(s) of the output:{1}{2}", sample.Rows.Count, Environment.NewLine, Table(sample));
+        }
+
+        if (result.Rules is { } rules)
+        {
+            context.Log.Write(Verbosity.Quiet, rules.AllPassed ? LogLevel.Information : LogLevel.Warning, "{0}", ValidationReport.ToText(rules).TrimEnd());
+            if (!rules.AllPassed)
+            {
+                throw new TargetFailedException($"Job {job} ran, but {rules.Rules.Count(r => r.Outcome != RuleOutcome.Passed)} of its {rules.Rules.Count} rules did not pass on the output");
+            }
+        }
+    }
+
+    internal static string JobArgument(BuildContext context) =>
+        context.Arguments.GetArguments("job") is { Count: > 0 } values
+            ? values.Last()
+            : throw new PipelineInputException(Diagnostic.Error(new SourceLocation("--job"), "ARG-JOB", "This target needs --job", "write --job=<name of a folder under jobs/>"));
+
+    /// <summary>Rows as an aligned text table (values cut at 24 characters).</summary>
+    private static string Table(QueryResult result)
+    {
+        static string Cell(object? value)
+        {
+            var text = value switch
+            {
+                null => "NULL",
+                DateTime d => d.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
+                DateOnly d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+                IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+                _ => value.ToString() ?? string.Empty,
+            };
+            return text.Length > 24 ? text[..23] + "~" : text;
+        }
+
+        var rows = result.Rows.Select(r => r.Select(Cell).ToArray()).ToArray();
+        var widths = result.Columns.Select((c, i) => Math.Max(c.Length, rows.Select(r => r[i].Length).DefaultIfEmpty(0).Max())).ToArray();
+        var lines = new List<string> { "  " + string.Join("  ", result.Columns.Select((c, i) => c.PadRight(widths[i]))) };
+        lines.AddRange(rows.Select(r => "  " + string.Join("  ", r.Select((v, i) => v.PadRight(widths[i])))));
+        return string.Join(Environment.NewLine, lines);
+    }
+}

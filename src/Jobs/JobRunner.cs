@@ -1,0 +1,606 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using GluePipeline.Catalog;
+using GluePipeline.Data;
+using GluePipeline.Diagnostics;
+
+namespace GluePipeline.Jobs;
+
+/// <summary>How a job run is carried out on this machine.</summary>
+/// <param name="Buckets">Where S3 buckets are (a folder per bucket).</param>
+/// <param name="StateDirectory">Where bookmarks are kept (one folder per stack).</param>
+public sealed record JobRunOptions(LocalBuckets Buckets, string StateDirectory)
+{
+    /// <summary>Job arguments, as Glue would pass them (name to value).</summary>
+    public IReadOnlyDictionary<string, string> Arguments { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Where to say the arguments came from in errors (e.g. <c>--arg</c>).</summary>
+    public string ArgumentSource { get; init; } = "arguments";
+
+    /// <summary>The Glue catalog for catalog sources and sinks.</summary>
+    public IGlueCatalog? Catalog { get; init; }
+
+    /// <summary>DuckDB's settings (memory limit, threads, spill folder).</summary>
+    public DuckDbOptions? DuckDb { get; init; }
+
+    /// <summary>The run's id (default: time and a random suffix); output files carry it.</summary>
+    public string? RunId { get; init; }
+
+    /// <summary>The clock.</summary>
+    public TimeProvider? Time { get; init; }
+}
+
+/// <summary>What one source gave a run.</summary>
+/// <param name="Source">The source (its view name).</param>
+/// <param name="Location">Where it was read (S3 location).</param>
+/// <param name="Files">Input files read.</param>
+/// <param name="SkippedFiles">Input files the bookmark skipped as already processed.</param>
+/// <param name="Rows">Rows read (after the push-down predicate and the bookmark).</param>
+public sealed record SourceRead(string Source, string Location, int Files, int SkippedFiles, long Rows);
+
+/// <summary>The outcome of a job run.</summary>
+/// <param name="Job">The job.</param>
+/// <param name="RunId">The run's id.</param>
+/// <param name="Sources">Per source, what was read.</param>
+/// <param name="RowsWritten">Rows written to the sink.</param>
+/// <param name="Output">The sink's S3 location.</param>
+/// <param name="OutputPath">The sink's local folder.</param>
+/// <param name="Format">The sink's format.</param>
+/// <param name="FilesWritten">Files this run added, relative to the output folder.</param>
+/// <param name="Duration">How long the run took.</param>
+public sealed record JobRunResult(string Job, string RunId, IReadOnlyList<SourceRead> Sources, long RowsWritten, string Output, string OutputPath, FileFormat Format, IReadOnlyList<string> FilesWritten, TimeSpan Duration)
+{
+    /// <summary>Why nothing was written (no new input), or null when the run wrote.</summary>
+    public string? NothingToDo { get; init; }
+
+    /// <summary>Rows read over all sources.</summary>
+    public long RowsRead => Sources.Sum(s => s.Rows);
+}
+
+/// <summary>A job run that failed on its data or environment (not on its spec): the output is as it was.</summary>
+public sealed class JobFailedException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    public JobFailedException(string message, Exception? innerException = null)
+        : base(message, innerException)
+    {
+    }
+
+    /// <summary>Creates the exception.</summary>
+    public JobFailedException()
+        : this("The job failed")
+    {
+    }
+
+    /// <summary>Creates the exception.</summary>
+    public JobFailedException(string message)
+        : this(message, null)
+    {
+    }
+}
+
+/// <summary>
+/// The local runtime of declarative jobs on an embedded DuckDB: each source becomes a view over its
+/// files (S3 mapped to folders), the transform runs once, streaming, straight into the sink's files
+/// (nothing passes through .NET), and the output is committed atomically: a run that fails leaves
+/// the previous output and bookmark exactly as they were. The generic PySpark script runs the same
+/// spec on Glue.
+/// </summary>
+public sealed partial class JobRunner(JobRunOptions options)
+{
+    private const string StagingFolder = ".pipeline-staging";
+
+    /// <summary>Runs a job.</summary>
+    public async Task<JobRunResult> RunAsync(JobSpec spec, CancellationToken cancellationToken)
+    {
+        var time = options.Time ?? TimeProvider.System;
+        var started = time.GetTimestamp();
+        var runId = options.RunId ?? $"{time.GetUtcNow():yyyyMMddTHHmmss}-{Guid.NewGuid().ToString("N")[..8]}";
+        var values = JobArguments.Resolve(spec, options.Arguments, options.ArgumentSource);
+        var sql = Transform(spec, values);
+        var store = new BookmarkStore(options.StateDirectory);
+        var bookmark = spec.Bookmark is null ? new BookmarkState() : await store.LoadAsync(spec.Name, cancellationToken);
+        var sink = await ResolveSinkAsync(spec, values, cancellationToken);
+
+        await using var engine = await DuckDbEngine.OpenAsync(options.DuckDb, cancellationToken);
+        var inputs = new List<Input>();
+        foreach (var source in spec.Sources)
+        {
+            inputs.Add(await RegisterAsync(engine, spec, source, values, bookmark, cancellationToken));
+        }
+
+        var bookmarked = spec.Bookmark is null ? null : inputs.Single(i => i.Source.Name == spec.Bookmark.Source);
+        if (bookmarked is { Files.Count: 0 })
+        {
+            var unread = inputs.Select(i => new SourceRead(i.Source.Name, i.Location, i.Files.Count, i.Skipped, 0)).ToArray();
+            return new JobRunResult(spec.Name, runId, unread, 0, sink.Location, sink.Path, sink.Format, [], time.GetElapsedTime(started))
+            {
+                NothingToDo = $"no new input files for {bookmarked.Source.Name} since the last run (bookmark); the output is as it was",
+            };
+        }
+
+        var columns = await DescribeAsync(engine, spec, sql, cancellationToken);
+        var missingKeys = sink.PartitionKeys.Where(k => !columns.Contains(k, StringComparer.OrdinalIgnoreCase)).ToArray();
+        if (missingKeys.Length > 0)
+        {
+            throw SpecError(spec.Sink.Location, $"Partition key{(missingKeys.Length > 1 ? "s" : string.Empty)} {string.Join(", ", missingKeys)} {(missingKeys.Length > 1 ? "are not columns" : "is not a column")} of {spec.TransformPath}'s result (it has {string.Join(", ", columns)})", "select the partition columns in transform.sql, or fix partitionKeys");
+        }
+
+        var reads = new List<SourceRead>();
+        foreach (var input in inputs)
+        {
+            var rows = input.Files.Count == 0 ? 0 : Convert.ToInt64(await Scalar(engine, $"SELECT COUNT(*) FROM {Quote(input.Source.Name)}", cancellationToken), CultureInfo.InvariantCulture);
+            reads.Add(new SourceRead(input.Source.Name, input.Location, input.Files.Count, input.Skipped, rows));
+        }
+
+        if (bookmarked is not null && reads.Single(r => r.Source == bookmarked.Source.Name).Rows == 0)
+        {
+            return new JobRunResult(spec.Name, runId, reads, 0, sink.Location, sink.Path, sink.Format, [], time.GetElapsedTime(started))
+            {
+                NothingToDo = $"no new rows in {bookmarked.Source.Name} since the last run (bookmark{(spec.Bookmark!.Column is { } c ? $" on {c}" : string.Empty)}); the output is as it was",
+            };
+        }
+
+        var newMark = await ColumnMarkAsync(engine, spec, bookmarked, cancellationToken);
+        var staging = Path.Combine(options.Buckets.BucketFolder(LocalBuckets.BucketOf(sink.Location)), StagingFolder, runId);
+        long written;
+        IReadOnlyList<string> files;
+        try
+        {
+            Directory.CreateDirectory(staging);
+            written = await WriteAsync(engine, spec, sink, sql, staging, runId, cancellationToken);
+            files = Directory.EnumerateFiles(staging, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(staging, f).Replace('\\', '/')).Order(StringComparer.Ordinal).ToArray();
+            Commit(staging, sink.Path, sink.Mode, runId);
+        }
+        finally
+        {
+            RemoveStaging(staging);
+        }
+
+        if (spec.Sink.Catalog is { } table && options.Catalog is { } catalog && sink.PartitionKeys.Count > 0)
+        {
+            await catalog.AddPartitionsAsync(table.Database, table.Table, Partitions(files), cancellationToken);
+        }
+
+        if (bookmarked is not null)
+        {
+            await store.SaveAsync(spec.Name, Advance(bookmark, bookmarked, newMark, runId, time), cancellationToken);
+        }
+
+        return new JobRunResult(spec.Name, runId, reads, written, sink.Location, sink.Path, sink.Format, files, time.GetElapsedTime(started));
+    }
+
+    /// <summary>The transform's SQL with the arguments filled in (lines stay where they are, so errors point at the file).</summary>
+    private static string Transform(JobSpec spec, IReadOnlyDictionary<string, string> values)
+    {
+        var text = File.ReadAllText(spec.FullPath(spec.TransformPath));
+        return JobArguments.Substitute(text, values).TrimEnd().TrimEnd(';').TrimEnd();
+    }
+
+    private sealed record Input(JobSource Source, string Location, IReadOnlyList<string> Files, IReadOnlyList<string> Keys, int Skipped, string? ColumnType);
+
+    private sealed record ResolvedSink(string Location, string Path, FileFormat Format, IReadOnlyList<string> PartitionKeys, string? Compression, WriteMode Mode, CsvOptions Csv);
+
+    private async Task<ResolvedSink> ResolveSinkAsync(JobSpec spec, IReadOnlyDictionary<string, string> values, CancellationToken cancellationToken)
+    {
+        var sink = spec.Sink;
+        if (sink.Catalog is { } reference)
+        {
+            var table = await TableAsync(spec, reference, sink.Location, cancellationToken);
+            if (sink.PartitionKeys.Count > 0 && !sink.PartitionKeys.SequenceEqual(table.PartitionKeys, StringComparer.OrdinalIgnoreCase))
+            {
+                throw SpecError(sink.Location, $"The sink's partitionKeys ({string.Join(", ", sink.PartitionKeys)}) differ from catalog table {reference}'s ({string.Join(", ", table.PartitionKeys)})", "leave partitionKeys out for a catalog sink (the table's are used), or make them the same");
+            }
+
+            return new ResolvedSink(table.Location, options.Buckets.PathOf(table.Location), table.Format, table.PartitionKeys, sink.Compression, sink.Mode, table.Csv);
+        }
+
+        var location = JobArguments.Substitute(sink.S3Path!, values);
+        return new ResolvedSink(location, options.Buckets.PathOf(location), sink.Format!.Value, sink.PartitionKeys, sink.Compression, sink.Mode, sink.Csv);
+    }
+
+    private async Task<CatalogTable> TableAsync(JobSpec spec, CatalogRef reference, SourceLocation location, CancellationToken cancellationToken)
+    {
+        if (options.Catalog is null)
+        {
+            throw SpecError(location, $"Job {spec.Name} uses catalog table {reference}, but this run has no catalog", "run it in a stack (DeployLiveTest), or read the files with s3: and format:");
+        }
+
+        return await options.Catalog.GetTableAsync(reference.Database, reference.Table, cancellationToken)
+            ?? throw SpecError(location, $"The catalog has no table {reference}", "run the crawler that creates it first (or define it in the template), or fix database/table");
+    }
+
+    private async Task<Input> RegisterAsync(DuckDbEngine engine, JobSpec spec, JobSource source, IReadOnlyDictionary<string, string> values, BookmarkState bookmark, CancellationToken cancellationToken)
+    {
+        string location;
+        FileFormat format;
+        var csv = source.Csv;
+        if (source.Catalog is { } reference)
+        {
+            var table = await TableAsync(spec, reference, source.Location, cancellationToken);
+            (location, format, csv) = (table.Location, source.Format ?? table.Format, source.Format is null ? table.Csv : source.Csv);
+        }
+        else
+        {
+            (location, format) = (JobArguments.Substitute(source.S3Path!, values), source.Format!.Value);
+        }
+
+        var folder = options.Buckets.PathOf(location);
+        var all = ListFiles(folder);
+        var byFiles = spec.Bookmark is { Kind: BookmarkKind.Files } b && b.Source == source.Name;
+        var seen = byFiles && bookmark.Sources.TryGetValue(source.Name, out var mark) ? mark.Files.ToHashSet(StringComparer.Ordinal) : [];
+        if (source.PushDownPredicate is { } pushDown && all.Length > 0)
+        {
+            all = await PruneAsync(engine, source, folder, all, JobArguments.Substitute(pushDown, values), cancellationToken);
+        }
+
+        var keys = all.Select(f => Key(location, folder, f)).ToArray();
+        var files = all.Where((f, i) => !seen.Contains(keys[i])).ToArray();
+        var fresh = keys.Where(k => !seen.Contains(k)).ToArray();
+        if (all.Length == 0 && spec.Bookmark?.Source != source.Name)
+        {
+            throw SpecError(source.Location, $"Source '{source.Name}' has no input files at {location} (here: {folder})", "write the input first (RunJob writes the job's fixtures), or check the path and the arguments");
+        }
+
+        string? columnType = null;
+        if (files.Length > 0)
+        {
+            var filters = new List<string>();
+            if (source.PushDownPredicate is { } predicate)
+            {
+                filters.Add($"({JobArguments.Substitute(predicate, values)})");
+            }
+
+            if (spec.Bookmark is { Kind: BookmarkKind.Column } column && column.Source == source.Name &&
+                bookmark.Sources.TryGetValue(source.Name, out var state) && state.Column is { } high)
+            {
+                filters.Add($"{Quote(column.Column!)} > CAST({SqlString(high.Max)} AS {high.Type})");
+            }
+
+            var view = $"CREATE VIEW {Quote(source.Name)} AS SELECT * FROM {Relation(format, files, csv, source.Json, CsvBufferSize(options.DuckDb))}{(filters.Count == 0 ? string.Empty : " WHERE " + string.Join(" AND ", filters))}";
+            try
+            {
+                await engine.ExecuteAsync(view, cancellationToken);
+            }
+            catch (QueryFailedException ex)
+            {
+                throw source.PushDownPredicate is not null && ex.EngineMessage.Contains("Binder Error", StringComparison.Ordinal)
+                    ? SpecError(source.Location, $"Source '{source.Name}': pushDownPredicate does not fit its columns: {FirstLine(ex.EngineMessage)}", "filter on partition columns (e.g. year = 2016) of the source")
+                    : new JobFailedException($"Source '{source.Name}' ({location}) cannot be read as {format.ToString().ToLowerInvariant()}: {FirstLine(ex.EngineMessage)}", ex);
+            }
+
+            if (spec.Bookmark is { Kind: BookmarkKind.Column } c && c.Source == source.Name)
+            {
+                var described = await engine.QueryAsync($"DESCRIBE {Quote(source.Name)}", cancellationToken);
+                columnType = described.Rows.FirstOrDefault(r => string.Equals((string?)r[0], c.Column, StringComparison.OrdinalIgnoreCase))?[1] as string
+                    ?? throw SpecError(c.Location, $"The bookmark column '{c.Column}' is not a column of source '{source.Name}' (it has {string.Join(", ", described.Rows.Select(r => r[0]))})", "name a column that only grows, e.g. an id or an updated_at timestamp");
+            }
+        }
+
+        return new Input(source, location, files, fresh, all.Length - files.Length, columnType);
+    }
+
+    /// <summary>
+    /// Glue's push-down predicate: the predicate is evaluated on the partition values in the files'
+    /// paths (<c>year=2016/month=1/</c>, typed as DuckDB's hive reader types them), and files of
+    /// other partitions are never opened.
+    /// </summary>
+    private static async Task<string[]> PruneAsync(DuckDbEngine engine, JobSource source, string folder, string[] files, string predicate, CancellationToken cancellationToken)
+    {
+        var partitions = files.Select(f => Path.GetRelativePath(folder, f).Replace('\\', '/').Split('/')[..^1].Select(p => p.Split('=', 2)).Where(p => p.Length == 2).ToArray()).ToArray();
+        var names = partitions.SelectMany(p => p.Select(kv => kv[0])).Distinct(StringComparer.OrdinalIgnoreCase).ToArray();
+        if (names.Length == 0)
+        {
+            throw SpecError(source.Location, $"Source '{source.Name}' has a pushDownPredicate but its files are not in partition folders (key=value/)", "remove pushDownPredicate, or filter in transform.sql");
+        }
+
+        string Literal(string name, string? value)
+        {
+            if (value is null || value == "__HIVE_DEFAULT_PARTITION__")
+            {
+                return "NULL";
+            }
+
+            var all = partitions.SelectMany(p => p.Where(kv => kv[0].Equals(name, StringComparison.OrdinalIgnoreCase)).Select(kv => kv[1])).ToArray();
+            return all.All(v => long.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out _)) ? value
+                : all.All(v => DateOnly.TryParseExact(v, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _)) ? $"DATE {SqlString(value)}"
+                : SqlString(Uri.UnescapeDataString(value));
+        }
+
+        var rows = partitions.Select((p, i) => "(" + string.Join(", ", [i.ToString(CultureInfo.InvariantCulture), .. names.Select(n => Literal(n, p.FirstOrDefault(kv => kv[0].Equals(n, StringComparison.OrdinalIgnoreCase))?[1]))]) + ")");
+        var sql = $"SELECT dq_file FROM (VALUES {string.Join(", ", rows)}) dq_partitions(dq_file, {string.Join(", ", names.Select(Quote))}) WHERE {predicate}";
+        try
+        {
+            var kept = await engine.QueryAsync(sql, cancellationToken);
+            return kept.Rows.Select(r => files[Convert.ToInt32(r[0], CultureInfo.InvariantCulture)]).ToArray();
+        }
+        catch (QueryFailedException ex)
+        {
+            throw SpecError(source.Location, $"Source '{source.Name}': pushDownPredicate \"{predicate}\" cannot be evaluated on its partitions ({string.Join(", ", names)}): {FirstLine(ex.EngineMessage)}", "a push-down predicate may use only partition columns, e.g. year = 2016 AND month >= 6");
+        }
+    }
+
+    /// <summary>The table function that reads files of a format, with hive partition columns when the paths have them.</summary>
+    private static string Relation(FileFormat format, IReadOnlyList<string> files, CsvOptions csv, JsonOptions json, long? csvBuffer)
+    {
+        var list = "[" + string.Join(", ", files.Select(SqlString)) + "]";
+        var hive = files.Any(f => HivePart().IsMatch(f.Replace('\\', '/'))) ? "true" : "false";
+        switch (format)
+        {
+            case FileFormat.Csv:
+                return $"read_csv({list}, header = {(csv.Header ? "true" : "false")}, delim = {SqlString(csv.Delimiter)}, quote = {SqlString(csv.Quote)}, escape = {SqlString(csv.Escape)}, " +
+                       $"nullstr = {SqlString(csv.Null)}, hive_partitioning = {hive}, union_by_name = true{(csvBuffer is { } size ? $", buffer_size = {size}" : string.Empty)})";
+            case FileFormat.Json:
+                var layout = json.Layout switch { JsonLayout.Lines => "newline_delimited", JsonLayout.Array => "array", _ => "auto" };
+                var read = $"read_json({list}, format = '{layout}', hive_partitioning = {hive}, union_by_name = true)";
+                return json.Unnest is { } field ? $"(SELECT unnest(dq_item) FROM (SELECT unnest({Quote(field)}) AS dq_item FROM {read}))" : read;
+            default:
+                return $"read_parquet({list}, hive_partitioning = {hive}, union_by_name = true)";
+        }
+    }
+
+    /// <summary>
+    /// DuckDB's CSV reader holds two buffers of 32 MB per thread by default; under a memory limit
+    /// they are sized to a sixteenth of it (1 MB to 32 MB), so a small limit still streams.
+    /// </summary>
+    private static long? CsvBufferSize(DuckDbOptions? duckDb)
+    {
+        if (duckDb?.MemoryLimit is not { } limit || SizeText().Match(limit.Trim()) is not { Success: true } match)
+        {
+            return null;
+        }
+
+        var number = double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
+        var unit = match.Groups[2].Value.ToUpperInvariant().TrimEnd('B').TrimEnd('I');
+        var bytes = number * unit switch { "K" => 1024d, "M" => 1024d * 1024, "G" => 1024d * 1024 * 1024, "T" => 1024d * 1024 * 1024 * 1024, _ => 1d };
+        return (long)Math.Clamp(bytes / 16, 1024 * 1024, 32 * 1024 * 1024);
+    }
+
+    /// <summary>Binds the transform without running it: a mistake points at its line in transform.sql.</summary>
+    private static async Task<IReadOnlyList<string>> DescribeAsync(DuckDbEngine engine, JobSpec spec, string sql, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var result = await engine.QueryAsync("DESCRIBE\n" + sql, cancellationToken);
+            return result.Rows.Select(r => (string)r[0]!).ToArray();
+        }
+        catch (QueryFailedException ex)
+        {
+            throw new PipelineInputException(SqlDiagnostic(spec, ex.EngineMessage, lineOffset: 1));
+        }
+    }
+
+    private async Task<ColumnMark?> ColumnMarkAsync(DuckDbEngine engine, JobSpec spec, Input? input, CancellationToken cancellationToken)
+    {
+        if (input is null || spec.Bookmark is not { Kind: BookmarkKind.Column } bookmark)
+        {
+            return null;
+        }
+
+        var max = await Scalar(engine, $"SELECT CAST(MAX({Quote(bookmark.Column!)}) AS VARCHAR) FROM {Quote(input.Source.Name)}", cancellationToken);
+        return max is null ? null : new ColumnMark(bookmark.Column!, input.ColumnType!, (string)max);
+    }
+
+    private static async Task<long> WriteAsync(DuckDbEngine engine, JobSpec spec, ResolvedSink sink, string sql, string staging, string runId, CancellationToken cancellationToken)
+    {
+        var extension = sink.Format switch { FileFormat.Csv => ".csv", FileFormat.Json => ".json", _ => ".parquet" };
+        var codec = sink.Compression ?? (sink.Format == FileFormat.Parquet ? "snappy" : "none");
+        var copyOptions = new List<string> { $"FORMAT {sink.Format.ToString().ToLowerInvariant()}" };
+        if (codec is not "none")
+        {
+            copyOptions.Add($"COMPRESSION {(codec == "uncompressed" ? "uncompressed" : codec)}");
+            extension += codec switch { "gzip" when sink.Format != FileFormat.Parquet => ".gz", "zstd" when sink.Format != FileFormat.Parquet => ".zst", _ => string.Empty };
+        }
+
+        if (sink.Format == FileFormat.Csv)
+        {
+            copyOptions.Add($"HEADER {(sink.Csv.Header ? "true" : "false")}, DELIMITER {SqlString(sink.Csv.Delimiter)}, QUOTE {SqlString(sink.Csv.Quote)}, ESCAPE {SqlString(sink.Csv.Escape)}, NULLSTR {SqlString(sink.Csv.Null)}");
+        }
+
+        var name = $"part-{runId}";
+        try
+        {
+            if (sink.PartitionKeys.Count == 0)
+            {
+                return await engine.ExecuteAsync($"COPY (\n{sql}\n) TO {SqlString(Path.Combine(staging, name + "-0" + extension))} ({string.Join(", ", copyOptions)})", cancellationToken);
+            }
+
+            if (sink.Format != FileFormat.Json)
+            {
+                var keys = string.Join(", ", sink.PartitionKeys.Select(Quote));
+                return await engine.ExecuteAsync($"COPY (\n{sql}\n) TO {SqlString(staging)} ({string.Join(", ", copyOptions)}, PARTITION_BY ({keys}), FILENAME_PATTERN '{name}-{{i}}')", cancellationToken);
+            }
+
+            // DuckDB cannot partition JSON output: run the transform once into a (spillable) table, then write each partition.
+            await engine.ExecuteAsync($"CREATE TEMP TABLE dq_output AS\n{sql}", cancellationToken);
+            var partitions = await engine.QueryAsync($"SELECT DISTINCT {string.Join(", ", sink.PartitionKeys.Select(k => $"CAST({Quote(k)} AS VARCHAR)"))} FROM dq_output", cancellationToken);
+            long total = 0;
+            foreach (var row in partitions.Rows)
+            {
+                var folder = Path.Combine([staging, .. sink.PartitionKeys.Select((k, i) => $"{k}={row[i] ?? "__HIVE_DEFAULT_PARTITION__"}")]);
+                Directory.CreateDirectory(folder);
+                var where = string.Join(" AND ", sink.PartitionKeys.Select((k, i) => row[i] is null ? $"{Quote(k)} IS NULL" : $"CAST({Quote(k)} AS VARCHAR) = {SqlString((string)row[i]!)}"));
+                total += await engine.ExecuteAsync($"COPY (SELECT * EXCLUDE ({string.Join(", ", sink.PartitionKeys.Select(Quote))}) FROM dq_output WHERE {where}) TO {SqlString(Path.Combine(folder, name + "-0" + extension))} ({string.Join(", ", copyOptions)})", cancellationToken);
+            }
+
+            return total;
+        }
+        catch (QueryFailedException ex)
+        {
+            var diagnostic = SqlDiagnostic(spec, ex.EngineMessage, lineOffset: 1);
+            throw new JobFailedException($"{diagnostic}{Environment.NewLine}The run failed while writing; the previous output is untouched.", ex);
+        }
+    }
+
+    /// <summary>Moves the staged files into place: overwrite swaps the whole folder, append adds the (uniquely named) files.</summary>
+    private static void Commit(string staging, string target, WriteMode mode, string runId)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(target))!);
+        if (mode == WriteMode.Overwrite)
+        {
+            var previous = staging + ".previous";
+            var hadPrevious = Directory.Exists(target);
+            if (hadPrevious)
+            {
+                Directory.Move(target, previous);
+            }
+
+            try
+            {
+                Directory.Move(staging, target);
+            }
+            catch
+            {
+                if (hadPrevious)
+                {
+                    Directory.Move(previous, target);
+                }
+
+                throw;
+            }
+
+            if (hadPrevious)
+            {
+                Directory.Delete(previous, recursive: true);
+            }
+
+            return;
+        }
+
+        var moved = new List<(string From, string To)>();
+        try
+        {
+            foreach (var file in Directory.EnumerateFiles(staging, "*", SearchOption.AllDirectories).ToArray())
+            {
+                var destination = Path.Combine(target, Path.GetRelativePath(staging, file));
+                Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
+                File.Move(file, destination, overwrite: false);
+                moved.Add((file, destination));
+            }
+        }
+        catch
+        {
+            foreach (var (from, to) in moved)
+            {
+                File.Move(to, from, overwrite: true);
+            }
+
+            throw new JobFailedException($"Appending the output of run {runId} failed; the files already moved were taken back");
+        }
+    }
+
+    private static void RemoveStaging(string staging)
+    {
+        if (Directory.Exists(staging))
+        {
+            Directory.Delete(staging, recursive: true);
+        }
+
+        var parent = Path.GetDirectoryName(staging)!;
+        if (Directory.Exists(parent) && !Directory.EnumerateFileSystemEntries(parent).Any())
+        {
+            Directory.Delete(parent);
+        }
+    }
+
+    private static BookmarkState Advance(BookmarkState state, Input input, ColumnMark? mark, string runId, TimeProvider time)
+    {
+        var sources = new Dictionary<string, SourceBookmark>(state.Sources, StringComparer.Ordinal);
+        var previous = sources.GetValueOrDefault(input.Source.Name) ?? new SourceBookmark();
+        sources[input.Source.Name] = input.ColumnType is not null
+            ? previous with { Column = mark ?? previous.Column }
+            : previous with { Files = [.. previous.Files, .. input.Keys] };
+        return new BookmarkState { Sources = sources, RunId = runId, UpdatedAt = time.GetUtcNow() };
+    }
+
+    private static IReadOnlyList<IReadOnlyDictionary<string, string>> Partitions(IReadOnlyList<string> files) =>
+        files.Select(f => f.Split('/')[..^1].Select(p => p.Split('=', 2)).Where(p => p.Length == 2).ToDictionary(p => p[0], p => Uri.UnescapeDataString(p[1]), StringComparer.Ordinal))
+            .Where(p => p.Count > 0)
+            .DistinctBy(p => string.Join("/", p.Select(kv => kv.Key + "=" + kv.Value)))
+            .Select(p => (IReadOnlyDictionary<string, string>)p)
+            .ToArray();
+
+    /// <summary>Input files under a prefix, in a stable order; hidden and marker files (<c>.x</c>, <c>_SUCCESS</c>, <c>*.crc</c>) are not data.</summary>
+    private static string[] ListFiles(string folder)
+    {
+        if (File.Exists(folder))
+        {
+            return [folder];
+        }
+
+        if (!Directory.Exists(folder))
+        {
+            return [];
+        }
+
+        return Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories)
+            .Where(f => Path.GetRelativePath(folder, f).Split(Path.DirectorySeparatorChar).All(part => !part.StartsWith('.') && !part.StartsWith('_')) && !f.EndsWith(".crc", StringComparison.OrdinalIgnoreCase))
+            .Order(StringComparer.Ordinal)
+            .ToArray();
+    }
+
+    private static string Key(string location, string folder, string file) =>
+        location.TrimEnd('/') + "/" + Path.GetRelativePath(folder, file).Replace('\\', '/');
+
+    private static async Task<object?> Scalar(DuckDbEngine engine, string sql, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var result = await engine.QueryAsync(sql, cancellationToken);
+            return result.Rows.Count == 0 ? null : result.Rows[0][0];
+        }
+        catch (QueryFailedException ex)
+        {
+            throw new JobFailedException($"Reading the input failed: {FirstLine(ex.EngineMessage)}", ex);
+        }
+    }
+
+    /// <summary>A DuckDB error as a finding in transform.sql (line and column from DuckDB's LINE n and caret).</summary>
+    internal static Diagnostic SqlDiagnostic(JobSpec spec, string message, int lineOffset) =>
+        SqlDiagnostic(spec.Display(spec.TransformPath), spec.Sources, message, lineOffset, "JOB-SQL");
+
+    /// <summary>A DuckDB error as a finding in a SQL file of a job.</summary>
+    internal static Diagnostic SqlDiagnostic(string display, IReadOnlyList<JobSource> sources, string message, int lineOffset, string rule)
+    {
+        var lines = message.Replace("\r", string.Empty, StringComparison.Ordinal).Split('\n');
+        var location = new SourceLocation(display);
+        var at = Array.FindIndex(lines, l => LinePrefix().IsMatch(l));
+        if (at >= 0)
+        {
+            var match = LinePrefix().Match(lines[at]);
+            var line = int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture) - lineOffset;
+            var caret = at + 1 < lines.Length ? lines[at + 1].IndexOf('^', StringComparison.Ordinal) : -1;
+            var column = caret >= match.Length ? caret - match.Length + 1 : 0;
+            location = line >= 1 ? new SourceLocation(display, line, column) : location;
+        }
+
+        var text = string.Join(" ", lines.TakeWhile(l => !LinePrefix().IsMatch(l)).Where(l => l.Trim().Length > 0)).Trim();
+        var kind = text.Split(':')[0];
+        var fix = kind switch
+        {
+            "Catalog Error" => sources.Count == 0 ? "name only tables the query creates" : $"the sources are views named {string.Join(", ", sources.Select(s => s.Name))}",
+            "Parser Error" => "fix the SQL syntax (one SELECT; Spark SQL and DuckDB both accept standard SQL)",
+            "Binder Error" => "check the column and function names against the sources' columns",
+            _ => "check the values the statement works on",
+        };
+        return Diagnostic.Error(location, rule, text.TrimEnd('.', '!'), fix);
+    }
+
+    private static PipelineInputException SpecError(SourceLocation location, string message, string fix) =>
+        new(Diagnostic.Error(location, "JOB-SPEC", message, fix));
+
+    private static string FirstLine(string text) => text.Split('\n')[0].Trim();
+
+    private static string Quote(string identifier) => SqlDialect.DuckDb.Identifier(identifier);
+
+    private static string SqlString(string value) => SqlDialect.DuckDb.String(value);
+
+    [GeneratedRegex(@"^([0-9.]+)\s*([KMGT]?i?B?)$", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
+    private static partial Regex SizeText();
+
+    [GeneratedRegex(@"^LINE (\d+): ", RegexOptions.CultureInvariant)]
+    private static partial Regex LinePrefix();
+
+    [GeneratedRegex(@"/[^/=]+=[^/]*/", RegexOptions.CultureInvariant)]
+    private static partial Regex HivePart();
+}

@@ -1,0 +1,38 @@
+using System.Text.RegularExpressions;
+
+namespace GluePipeline.Jobs;
+
+/// <summary>
+/// Where S3 lives on this machine: every bucket is a folder, <c>s3://bucket/key</c> is
+/// <c>&lt;folder of bucket&gt;/key</c>. By default each bucket is a folder under one root; single
+/// buckets can be mapped elsewhere. The local stack and RunJob give the root.
+/// </summary>
+public sealed partial class LocalBuckets(string root, IReadOnlyDictionary<string, string>? overrides = null)
+{
+    /// <summary>The folder that holds a folder per bucket.</summary>
+    public string Root { get; } = Path.GetFullPath(root);
+
+    /// <summary>The folder of a bucket.</summary>
+    public string BucketFolder(string bucket) =>
+        overrides?.GetValueOrDefault(bucket) is { } folder ? Path.GetFullPath(folder) : Path.Combine(Root, bucket);
+
+    /// <summary>The local path of an S3 location (a prefix or an object).</summary>
+    public string PathOf(string s3)
+    {
+        var match = S3Location().Match(s3);
+        if (!match.Success)
+        {
+            throw new ArgumentException($"'{s3}' is not an s3://bucket/key location", nameof(s3));
+        }
+
+        var key = match.Groups[2].Value.TrimStart('/');
+        var folder = BucketFolder(match.Groups[1].Value);
+        return key.Length == 0 ? folder : Path.GetFullPath(Path.Combine(folder, key.Replace('/', Path.DirectorySeparatorChar)));
+    }
+
+    /// <summary>The bucket of an S3 location.</summary>
+    public static string BucketOf(string s3) => S3Location().Match(s3) is { Success: true } m ? m.Groups[1].Value : throw new ArgumentException($"'{s3}' is not an s3://bucket/key location", nameof(s3));
+
+    [GeneratedRegex("^s3://([^/]+)(/.*)?$", RegexOptions.CultureInvariant)]
+    private static partial Regex S3Location();
+}
