@@ -2,10 +2,15 @@ using GluePipeline.Data;
 
 namespace GluePipeline.Tests.Jobs;
 
+/// <summary>Runs alone: it measures the process's managed allocations, which parallel tests would add to.</summary>
+[CollectionDefinition(nameof(RunsAlone), DisableParallelization = true)]
+public sealed class RunsAlone;
+
 /// <summary>
 /// A job over input several times larger than DuckDB's memory limit completes: the runtime streams
 /// from the input files to the output files inside DuckDB, and no row passes through .NET.
 /// </summary>
+[Collection(nameof(RunsAlone))]
 public sealed class JobMemoryTests : IDisposable
 {
     private const long Rows = 4_400_000;
