@@ -39,8 +39,9 @@ public static partial class JobSpecReader
     public static IReadOnlyDictionary<FileFormat, string[]> Codecs { get; } = new Dictionary<FileFormat, string[]>
     {
         [FileFormat.Parquet] = ["snappy", "gzip", "zstd", "uncompressed"],
-        [FileFormat.Csv] = ["none", "gzip", "zstd"],
-        [FileFormat.Json] = ["none", "gzip", "zstd"],
+        // Spark 3.3's text writers know none, gzip, bzip2, lz4, snappy and deflate; DuckDB's none, gzip and zstd.
+        [FileFormat.Csv] = ["none", "gzip"],
+        [FileFormat.Json] = ["none", "gzip"],
     };
 
     /// <summary>Reads a job folder's spec; a missing or malformed spec is a <see cref="PipelineInputException"/> with every finding.</summary>
@@ -511,6 +512,7 @@ public static partial class JobSpecReader
                 return;
             }
 
+            Findings.AddRange(SqlPortability.Check(display, sql));
             var lines = sql.Split('\n');
             for (var i = 0; i < lines.Length; i++)
             {
