@@ -27,7 +27,7 @@ GLUE_RESERVED = {
     "enable-continuous-cloudwatch-log", "enable-continuous-log-filter", "continuous-log-logGroup",
     "enable-spark-ui", "spark-event-logs-path", "enable-glue-datacatalog", "enable-job-insights",
     "enable-observability-metrics", "enable-auto-scaling", "additional-python-modules",
-    "python-modules-installer-option", "conf", "datalake-formats", "user-jars-first", "job-spec",
+    "python-modules-installer-option", "conf", "datalake-formats", "user-jars-first",
 }
 PLACEHOLDER = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_.\-]*)\}")
 
@@ -177,7 +177,7 @@ def _flow(text, i, number):
         if text[i] == closing:
             return result, i + 1
         if opening == "{":
-            key, i = _flow_token(text, i, number, ":")
+            key, i = _flow_key(text, i, number)
             if text[i] != ":":
                 raise SpecError("line %d: expected ':' after '%s'" % (number, key))
             i += 1
@@ -192,6 +192,17 @@ def _flow(text, i, number):
             i += 1
         if i < len(text) and text[i] == ",":
             i += 1
+
+
+def _flow_key(text, i, number):
+    """A key of a flow mapping, kept as written (a key named null or true is that text)."""
+    if text[i] in "'\"":
+        end = _quoted_end(text, i)
+        return _unquote(text[i:end + 1]), end + 1
+    start = i
+    while i < len(text) and not (text[i] == ":" and (i + 1 >= len(text) or text[i + 1] in " ,}")) and text[i] not in ",}":
+        i += 1
+    return text[start:i].strip(), i
 
 
 def _flow_value(text, i, number):
@@ -380,6 +391,7 @@ def write_sink(glue, df, sink, values):
 # ----- The job --------------------------------------------------------------------------------
 
 def run(argv, s3=None):
+    """Runs the job; s3 is a boto3 S3 client (default: a new one)."""
     from awsglue.context import GlueContext
     from awsglue.job import Job
     from awsglue.utils import getResolvedOptions
@@ -388,7 +400,7 @@ def run(argv, s3=None):
     from pyspark.sql.functions import max as max_
 
     args = getResolvedOptions(argv, ["JOB_NAME", SPEC_ARG])
-    s3 = s3 or S3Objects()
+    s3 = S3Objects(s3)
     spec_url = args[SPEC_ARG]
     spec = parse_yaml(s3.read(spec_url))
     if not isinstance(spec, dict) or "sources" not in spec or "sink" not in spec:

@@ -18,7 +18,7 @@ public static partial class JobArguments
         "enable-continuous-log-filter", "continuous-log-logGroup", "enable-spark-ui", "spark-event-logs-path",
         "enable-glue-datacatalog", "enable-job-insights", "enable-observability-metrics", "enable-auto-scaling",
         "additional-python-modules", "python-modules-installer-option", "conf", "datalake-formats",
-        "user-jars-first", "job-spec",
+        "user-jars-first",
     };
 
     /// <summary>The placeholders of a text: each <c>${name}</c> with its index.</summary>

@@ -23,6 +23,9 @@ public sealed class RepositoryLinter(LintOptions options)
     /// <summary>The template the environment files hold parameters for.</summary>
     public const string MainTemplate = "templates/etl.yaml";
 
+    /// <summary>The generic runtime every declarative job runs on Glue.</summary>
+    public const string RuntimeScript = "jobs/runtime/glue_runtime.py";
+
     /// <summary>The folder of the environment files (<c>&lt;env&gt;.json</c>).</summary>
     public const string EnvironmentsFolder = "templates/environments/";
 
@@ -55,7 +58,7 @@ public sealed class RepositoryLinter(LintOptions options)
         }
 
         var files = await ProductFiles.ListAsync(repositoryRoot, cancellationToken);
-        var run = new LintRun(options, files);
+        var run = new LintRun(options, files, repositoryRoot);
         CfnTemplate? main = null;
         var environments = new List<EnvironmentFile>();
         foreach (var file in files.Where(f => DocumentParser.Applies(f) || f.EndsWith(".dqdl", StringComparison.OrdinalIgnoreCase)))
@@ -141,7 +144,8 @@ public sealed class RepositoryLinter(LintOptions options)
     /// <summary>The findings of one Lint run as they accumulate.</summary>
     /// <param name="options">How strict to be.</param>
     /// <param name="productFiles">The files of our package, or null for foreign templates (then package checks do not apply).</param>
-    private sealed class LintRun(LintOptions options, IReadOnlyList<string>? productFiles)
+    /// <param name="repositoryRoot">The repository, to read the job specs the template's jobs run (null for foreign templates).</param>
+    private sealed class LintRun(LintOptions options, IReadOnlyList<string>? productFiles, string? repositoryRoot = null)
     {
         private readonly HashSet<string> _unparseable = new(StringComparer.Ordinal);
         private int _files;
@@ -275,6 +279,11 @@ public sealed class RepositoryLinter(LintOptions options)
                 return;
             }
 
+            if (script is not null && script == artifactRoot + RuntimeScript)
+            {
+                CheckRuntimeArguments(job, arguments, argumentNodes, artifactRoot);
+            }
+
             foreach (var (name, value) in arguments.Entries)
             {
                 if (value is CfnScalar { Value: var text } && text.StartsWith(artifactRoot, StringComparison.Ordinal) &&
@@ -283,6 +292,58 @@ public sealed class RepositoryLinter(LintOptions options)
                 {
                     Findings.Add(Diagnostic.Error(argumentNodes.Entry(name)?.Value.Location ?? job.Location, "PKG-FILE", $"Job {job.LogicalId} argument {name} points at {text[artifactRoot.Length..]}, which the artifact does not hold", "add the file under jobs/ (and git add it), or fix the path"));
                 }
+            }
+        }
+
+        /// <summary>
+        /// A job that runs the generic declarative runtime must hand it what its spec needs: the
+        /// spec itself (--job_spec, in the artifact), every argument the spec declares without a
+        /// default, no argument the spec does not know (a typo would be ignored on Glue), Glue's
+        /// job bookmarks for a file bookmark, and a state location for a column bookmark.
+        /// </summary>
+        private void CheckRuntimeArguments(CfnResource job, CfnMap arguments, MappingNode argumentNodes, string artifactRoot)
+        {
+            var at = job.Properties?.Entry("DefaultArguments")?.KeyLocation ?? job.Location;
+            if (arguments["--job_spec"] is not CfnScalar { Value: var specUrl })
+            {
+                Findings.Add(Diagnostic.Error(at, "GLUE-RUNTIME", $"Job {job.LogicalId} runs the declarative runtime but has no --job_spec", $"add --job_spec: !Sub s3://${{ArtifactBucket}}/${{ArtifactPrefix}}/jobs/<name>/{Jobs.JobSpecReader.FileName}"));
+                return;
+            }
+
+            var relative = specUrl.StartsWith(artifactRoot, StringComparison.Ordinal) ? specUrl[artifactRoot.Length..] : null;
+            if (relative is null || repositoryRoot is null || !IsJobSpecPath(relative) || !File.Exists(Path.Combine(repositoryRoot, relative)))
+            {
+                return; // PKG-FILE reports a spec the artifact does not hold
+            }
+
+            var folder = relative[..relative.LastIndexOf('/')];
+            var parsed = DocumentParser.Parse(relative, File.ReadAllBytes(Path.Combine(repositoryRoot, relative)), DocumentDialect.Plain);
+            if (Jobs.JobSpecReader.Read(parsed, Path.Combine(repositoryRoot, folder), folder).Spec is not { } spec)
+            {
+                return; // the spec's own findings are reported on the spec
+            }
+
+            var given = arguments.Entries.Select(e => e.Key).Where(k => k.StartsWith("--", StringComparison.Ordinal)).Select(k => k[2..]).ToHashSet(StringComparer.Ordinal);
+            foreach (var argument in spec.Arguments.Where(a => a.Default is null && !given.Contains(a.Name)))
+            {
+                Findings.Add(Diagnostic.Error(at, "GLUE-RUNTIME", $"Job {job.LogicalId} runs {relative}, which needs --{argument.Name} (it has no default)", $"add --{argument.Name}: <value> to DefaultArguments"));
+            }
+
+            var known = spec.Arguments.Select(a => a.Name).Concat(["job_spec", "bookmark_state"]).ToArray();
+            foreach (var name in given.Where(n => !known.Contains(n, StringComparer.Ordinal) && !Jobs.JobArguments.GlueReserved.Contains(n)))
+            {
+                var closest = DocumentParser.Closest(name, known);
+                Findings.Add(Diagnostic.Error(argumentNodes.Entry("--" + name)?.KeyLocation ?? at, "GLUE-RUNTIME", $"Job {job.LogicalId} passes --{name}, which {relative} does not declare", closest is null ? $"declare it under arguments: in {relative}, or remove it" : $"did you mean --{closest}?"));
+            }
+
+            if (spec.Bookmark is { Kind: Jobs.BookmarkKind.Files } && (arguments["--job-bookmark-option"] as CfnScalar)?.Value != "job-bookmark-enable")
+            {
+                Findings.Add(Diagnostic.Error(argumentNodes.Entry("--job-bookmark-option")?.Value.Location ?? at, "GLUE-RUNTIME", $"Job {job.LogicalId} runs {relative}, whose file bookmark needs Glue's job bookmarks", "set --job-bookmark-option: job-bookmark-enable"));
+            }
+
+            if (spec.Bookmark is { Kind: Jobs.BookmarkKind.Column } && !given.Contains("bookmark_state"))
+            {
+                Findings.Add(Diagnostic.Error(at, "GLUE-RUNTIME", $"Job {job.LogicalId} runs {relative}, whose column bookmark keeps its state in S3", "add --bookmark_state: !Sub s3://${StateBucket}/bookmarks/${AWS::StackName}/ (one location per stack)"));
             }
         }
 

@@ -197,7 +197,7 @@ public sealed class RepositoryLinterTests : IDisposable
                     Name: glueetl
                     ScriptLocation: SCRIPT
                   DefaultArguments:
-                    --job-spec: !Sub s3://${ArtifactBucket}/${ArtifactPrefix}/jobs/taxi/job.yaml
+                    --job_spec: !Sub s3://${ArtifactBucket}/${ArtifactPrefix}/jobs/taxi/job.yaml
                     --TempDir: s3://somewhere/tmp/
             """;
 
@@ -252,7 +252,7 @@ public sealed class RepositoryLinterTests : IDisposable
             var report = await Lint("!Sub s3://${ArtifactBucket}/${ArtifactPrefix}/jobs/runtime/glue_runtime.py");
 
             report.Findings.Should().ContainSingle().Which.ToString().Should().StartWith(
-                "templates/etl.yaml:29:21: error PKG-FILE: Job TaxiJob argument --job-spec points at jobs/taxi/job.yaml, which the artifact does not hold");
+                "templates/etl.yaml:29:21: error PKG-FILE: Job TaxiJob argument --job_spec points at jobs/taxi/job.yaml, which the artifact does not hold");
         }
 
         [Fact]
