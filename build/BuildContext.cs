@@ -32,7 +32,18 @@ public sealed partial class BuildContext : FrostingContext
         IsContinuousIntegration =
             string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase) ||
             !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("CODEBUILD_BUILD_ID"));
+        StackOverride = Single("stack");
+        StateRoot = Path.Combine(RepositoryRoot, ".pipeline", "stacks");
     }
+
+    /// <summary>The stack given with <c>--stack</c>, or null for the run's own.</summary>
+    public string? StackOverride { get; }
+
+    /// <summary>Where local stacks keep their state (<c>.pipeline/stacks</c>, git-ignored).</summary>
+    public string StateRoot { get; }
+
+    /// <summary>The local stack DeployLiveTest deployed in this run.</summary>
+    public GluePipeline.Stacks.LocalDeployment? Deployment { get; set; }
 
     /// <summary>The target requested with <c>--target</c> (default <c>Default</c>).</summary>
     public string Target { get; }

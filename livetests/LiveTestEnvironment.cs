@@ -1,3 +1,8 @@
+using GluePipeline.Catalog;
+using GluePipeline.Data;
+using GluePipeline.Jobs;
+using GluePipeline.Stacks;
+
 namespace GluePipeline.LiveTests;
 
 /// <summary>
@@ -24,6 +29,40 @@ public static class LiveTestEnvironment
             return newest?.FullName ?? throw new InvalidOperationException(
                 "No artifact under test: set PIPELINE_ARTIFACT, or run `dotnet run --project build -- --target=Package` first.");
         }
+    }
+
+    /// <summary>
+    /// The run manifest of the stack under test (PIPELINE_RUN_MANIFEST, set by AutomatedLiveTest).
+    /// Without it the data tests are skipped: they need a deployed stack whose jobs have run.
+    /// </summary>
+    public static RunManifest Manifest
+    {
+        get
+        {
+            var path = Environment.GetEnvironmentVariable("PIPELINE_RUN_MANIFEST");
+            Skip.If(string.IsNullOrEmpty(path), "No stack under test: PIPELINE_RUN_MANIFEST is not set (run `dotnet run --project build -- --target=AutomatedLiveTest`)");
+            return RunManifest.Load(path!);
+        }
+    }
+
+    /// <summary>An output of the stack under test.</summary>
+    public static string Output(string name) =>
+        Manifest.Outputs.TryGetValue(name, out var value) ? value : throw new InvalidOperationException($"The stack has no output {name} (it has {string.Join(", ", Manifest.Outputs.Keys)})");
+
+    /// <summary>
+    /// The stack's "Athena": in the local lane a DuckDB over the local catalog, where
+    /// <c>"database"."table"</c> queries run as they would on Athena; the aws lane's Athena client
+    /// arrives with issue #15.
+    /// </summary>
+    public static async Task<IQueryEngine> AthenaAsync()
+    {
+        var manifest = Manifest;
+        if (manifest.Lane != "local")
+        {
+            throw new NotSupportedException($"Querying the {manifest.Lane} lane's Athena arrives with issue #15");
+        }
+
+        return await LocalAthena.OpenAsync(LocalGlueCatalog.Open(manifest.Catalog!), new LocalBuckets(manifest.BucketsRoot!), CancellationToken.None);
     }
 
     /// <summary>The digest the artifact must have (PIPELINE_ARTIFACT_DIGEST), or null to check it against its own manifest only.</summary>

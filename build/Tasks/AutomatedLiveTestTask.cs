@@ -1,16 +1,63 @@
+using Cake.Core.Diagnostics;
 using GluePipeline.Build.Hosting;
+using GluePipeline.Diagnostics;
+using GluePipeline.Stacks;
 
 namespace GluePipeline.Build.Tasks;
 
 /// <summary>Seeds fixtures, runs crawlers and jobs, evaluates the rules and runs livetests/.</summary>
 [TaskName("AutomatedLiveTest")]
-[TaskDescription("Fixtures, crawlers, jobs, DQDL rules and livetests/ against the LiveTest stack.")]
+[TaskDescription("Fixtures, crawlers, jobs, DQDL rules and livetests/ against the LiveTest stack [--scale=1] [--no-livetests]; JUnit XML and HTML under artifacts/livetest/<stack>/.")]
 [IsDependentOn(typeof(DeployLiveTestTask))]
-public sealed class AutomatedLiveTestTask : FrostingTask<BuildContext>
+public sealed class AutomatedLiveTestTask : AsyncFrostingTask<BuildContext>
 {
     /// <inheritdoc/>
-    public override void Run(BuildContext context) =>
-        throw new NotAvailableYetException(context.Lane == Lane.Local
-            ? "the local lane's AutomatedLiveTest (issue #10)"
-            : "the aws lane's AutomatedLiveTest (issue #15)");
+    public override async Task RunAsync(BuildContext context)
+    {
+        if (context.Lane != Lane.Local)
+        {
+            throw new NotAvailableYetException("the aws lane's AutomatedLiveTest (issue #15)");
+        }
+
+        var stack = context.Deployment?.Manifest.Stack ?? await LiveTestStack.NameAsync(context);
+        var manifestPath = context.Deployment?.ManifestPath ?? Path.Combine(LocalStack.StateDirectory(context.StateRoot, stack), RunManifest.FileName);
+        if (!File.Exists(manifestPath))
+        {
+            throw new PipelineInputException(Diagnostic.Error(new SourceLocation($"--stack={stack}"), "STACK-MISSING", $"There is no local stack {stack} to test", "run AutomatedLiveTest with its dependencies (DeployLiveTest deploys it), or name a deployed stack with --stack"));
+        }
+
+        var manifest = RunManifest.Load(manifestPath);
+        var environment = new Dictionary<string, string>();
+        if (manifest.Artifact is { } artifact)
+        {
+            environment["PIPELINE_ARTIFACT"] = artifact;
+        }
+
+        if (manifest.ArtifactDigest is { } digest)
+        {
+            environment["PIPELINE_ARTIFACT_DIGEST"] = digest;
+        }
+
+        var options = new LiveTestOptions(context.RepositoryRoot, Path.Combine(context.ArtifactsDirectory, "livetest", stack))
+        {
+            Scale = RunJobTask.Scale(context),
+            RunLiveTests = context.Arguments.GetArguments("no-livetests").All(v => v != "true"),
+            LiveTestEnvironment = environment,
+        };
+        var result = await LocalLiveTest.RunAsync(manifest, manifestPath, options, line => context.Log.Information("{0}", line), context.CancellationToken);
+
+        var width = Math.Max(20, result.Stages.Max(s => s.Name.Length));
+        context.Log.Information("{0} {1,-8} {2,9}", "stage".PadRight(width), "outcome", "time");
+        foreach (var stage in result.Stages)
+        {
+            context.Log.Write(Verbosity.Quiet, stage.Outcome == StageOutcome.Failed ? LogLevel.Warning : LogLevel.Information, "{0} {1,-8} {2,7:0.00} s", stage.Name.PadRight(width), stage.Outcome.ToString().ToUpperInvariant(), stage.Duration.TotalSeconds);
+        }
+
+        context.Log.Information("Data work (fixtures, crawls, jobs, rules): {0:0.00} s. Reports: {1}", result.DataWork.TotalSeconds, options.ReportDirectory);
+        if (!result.Passed)
+        {
+            var failed = result.Stages.Where(s => s.Outcome == StageOutcome.Failed).ToArray();
+            throw new TargetFailedException($"{failed.Length} stage(s) failed: {string.Join("; ", failed.Select(f => $"{f.Name}: {f.Detail}"))}");
+        }
+    }
 }

@@ -10,7 +10,7 @@ namespace GluePipeline.Build.Tasks;
 
 /// <summary>Runs one declarative job on its fixtures with the DuckDB runtime.</summary>
 [TaskName("RunJob")]
-[TaskDescription("Run one job on its fixtures (DuckDB runtime): --job=<name> [--arg=name=value]...; prints rows in and out, a sample of the output, and its rules.dqdl on the output.")]
+[TaskDescription("Run one job on its fixtures (DuckDB runtime): --job=<name> [--arg=name=value]... [--scale=1]; prints rows in and out, a sample of the output, and its rules.dqdl on the output.")]
 public sealed class RunJobTask : AsyncFrostingTask<BuildContext>
 {
     /// <inheritdoc/>
@@ -22,7 +22,7 @@ public sealed class RunJobTask : AsyncFrostingTask<BuildContext>
         HarnessResult result;
         try
         {
-            result = await JobHarness.RunOnFixturesAsync(Path.Combine(context.RepositoryRoot, "jobs"), "jobs", job, work, arguments, 10, context.CancellationToken);
+            result = await JobHarness.RunOnFixturesAsync(Path.Combine(context.RepositoryRoot, "jobs"), "jobs", job, work, arguments, 10, Scale(context), context.CancellationToken);
         }
         catch (JobFailedException ex)
         {
@@ -63,6 +63,14 @@ public sealed class RunJobTask : AsyncFrostingTask<BuildContext>
             }
         }
     }
+
+    /// <summary>--scale: multiplies the row counts of fixtures (default 1, the full scale).</summary>
+    internal static double Scale(BuildContext context) =>
+        context.Arguments.GetArguments("scale") is { Count: > 0 } values
+            ? double.TryParse(values.Last(), NumberStyles.Float, CultureInfo.InvariantCulture, out var scale) && scale > 0 && double.IsFinite(scale)
+                ? scale
+                : throw new HostUsageException($"--scale={values.Last()}", "ARG-SCALE", "--scale is a positive number", "write e.g. --scale=0.01 for a hundredth of the fixtures' rows")
+            : 1.0;
 
     internal static string JobArgument(BuildContext context) =>
         context.Arguments.GetArguments("job") is { Count: > 0 } values

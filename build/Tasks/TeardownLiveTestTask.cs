@@ -1,15 +1,24 @@
+using Cake.Core.Diagnostics;
 using GluePipeline.Build.Hosting;
+using GluePipeline.Stacks;
 
 namespace GluePipeline.Build.Tasks;
 
 /// <summary>Deletes the LiveTest stack of this run; the teardown hook does the same on failure.</summary>
 [TaskName("TeardownLiveTest")]
-[TaskDescription("Delete the LiveTest stack of this run (the teardown hook also does it on failure or Ctrl-C).")]
-public sealed class TeardownLiveTestTask : FrostingTask<BuildContext>
+[TaskDescription("Delete the LiveTest stack of this run, or --stack=<name> (the teardown hook also does it at the end of every run).")]
+public sealed class TeardownLiveTestTask : AsyncFrostingTask<BuildContext>
 {
     /// <inheritdoc/>
-    public override void Run(BuildContext context) =>
-        throw new NotAvailableYetException(context.Lane == Lane.Local
-            ? "tearing down the local LiveTest stack (issues #10, #11)"
-            : "tearing down the aws LiveTest stack (issue #14)");
+    public override async Task RunAsync(BuildContext context)
+    {
+        if (context.Lane != Lane.Local)
+        {
+            throw new NotAvailableYetException("tearing down the aws LiveTest stack (issue #14)");
+        }
+
+        var stack = context.Deployment?.Manifest.Stack ?? await LiveTestStack.NameAsync(context);
+        context.UnregisterTeardown($"local stack {stack}");
+        context.Log.Information(LocalStack.Teardown(context.StateRoot, stack) ? "Tore down the local stack {0}" : "There is no local stack {0}: nothing to tear down", stack);
+    }
 }

@@ -24,7 +24,13 @@ public sealed record FixtureWritten(string Source, string Location, int Files, l
 public static class JobFixtures
 {
     /// <summary>Writes every fixture of a job; <paramref name="target"/> says where each source reads.</summary>
-    public static async Task<IReadOnlyList<FixtureWritten>> WriteAsync(JobSpec spec, LocalBuckets buckets, IReadOnlyDictionary<string, string> arguments, Func<JobSource, Task<FixtureTarget>> target, CancellationToken cancellationToken)
+    /// <param name="spec">The job.</param>
+    /// <param name="buckets">Where S3 is.</param>
+    /// <param name="arguments">The job's argument values (fixture queries may use them).</param>
+    /// <param name="target">Where each source reads.</param>
+    /// <param name="scale">Scales the fixtures that have a row count (<c>rows:</c>, read as <c>${rows}</c>).</param>
+    /// <param name="cancellationToken">Cancels writing.</param>
+    public static async Task<IReadOnlyList<FixtureWritten>> WriteAsync(JobSpec spec, LocalBuckets buckets, IReadOnlyDictionary<string, string> arguments, Func<JobSource, Task<FixtureTarget>> target, double scale, CancellationToken cancellationToken)
     {
         var written = new List<FixtureWritten>();
         foreach (var fixture in spec.Fixtures)
@@ -49,7 +55,13 @@ public static class JobFixtures
                 continue;
             }
 
-            written.Add(await GenerateAsync(spec, fixture, source, to, folder, arguments, cancellationToken));
+            var values = new Dictionary<string, string>(arguments, StringComparer.Ordinal);
+            if (fixture.RowsAt(scale) is { } rows)
+            {
+                values["rows"] = rows.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+
+            written.Add(await GenerateAsync(spec, fixture, source, to, folder, values, cancellationToken));
         }
 
         return written;

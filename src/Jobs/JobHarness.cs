@@ -30,8 +30,9 @@ public static class JobHarness
     /// <param name="workDirectory">A scratch folder; emptied first.</param>
     /// <param name="arguments">Job arguments over the defaults.</param>
     /// <param name="sampleRows">Rows of output to read back.</param>
+    /// <param name="scale">Scales fixtures that have a row count.</param>
     /// <param name="cancellationToken">Cancels the run.</param>
-    public static async Task<HarnessResult> RunOnFixturesAsync(string jobsDirectory, string displayDirectory, string job, string workDirectory, IReadOnlyDictionary<string, string> arguments, int sampleRows, CancellationToken cancellationToken)
+    public static async Task<HarnessResult> RunOnFixturesAsync(string jobsDirectory, string displayDirectory, string job, string workDirectory, IReadOnlyDictionary<string, string> arguments, int sampleRows, double scale, CancellationToken cancellationToken)
     {
         var folder = Path.Combine(jobsDirectory, job);
         if (!Directory.Exists(folder))
@@ -77,7 +78,7 @@ public static class JobHarness
             }
 
             return new FixtureTarget(JobArguments.Substitute(source.S3Path!, values), source.Format!.Value, source.Csv);
-        }, cancellationToken);
+        }, scale, cancellationToken);
 
         var options = new JobRunOptions(buckets, Path.Combine(workDirectory, "state"))
         {

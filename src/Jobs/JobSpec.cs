@@ -122,7 +122,14 @@ public sealed record JobBookmark(string Source, BookmarkKind Kind, string? Colum
 /// <param name="FilesPath">A folder (relative to the job folder) copied as it is.</param>
 /// <param name="Format">The format to write; needed for catalog sources.</param>
 /// <param name="Location">Where it is declared.</param>
-public sealed record JobFixture(string Source, string? SqlPath, string? FilesPath, FileFormat? Format, SourceLocation Location);
+public sealed record JobFixture(string Source, string? SqlPath, string? FilesPath, FileFormat? Format, SourceLocation Location)
+{
+    /// <summary>Rows at full scale; the query reads the scaled number as <c>${rows}</c>. Null when the query makes a fixed number.</summary>
+    public long? Rows { get; init; }
+
+    /// <summary>The rows at a scale (at least one), or null when the fixture has no row count.</summary>
+    public long? RowsAt(double scale) => Rows is { } rows ? Math.Max(1, (long)Math.Round(rows * scale, MidpointRounding.AwayFromZero)) : null;
+}
 
 /// <summary>
 /// A declarative Glue job: <c>jobs/&lt;name&gt;/job.yaml</c> with its <c>transform.sql</c>. One spec,

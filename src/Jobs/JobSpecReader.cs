@@ -26,7 +26,7 @@ public static partial class JobSpecReader
     internal static readonly string[] JsonKeys = ["layout", "unnest"];
     internal static readonly string[] CatalogKeys = ["database", "table"];
     internal static readonly string[] BookmarkKeys = ["source", "by", "column"];
-    internal static readonly string[] FixtureKeys = ["sql", "files", "format"];
+    internal static readonly string[] FixtureKeys = ["sql", "files", "format", "rows"];
     private static readonly string[] Formats = ["csv", "json", "parquet"];
 
     /// <summary>Names a source cannot have: they would shadow SQL keywords or the validation engine's alias.</summary>
@@ -489,7 +489,30 @@ public static partial class JobSpecReader
                 }
 
                 var format = fixture["format"] is { } fmt ? Format(fmt) : null;
-                result.Add(new JobFixture(item.Key, sql, files, format, item.KeyLocation));
+                long? rows = null;
+                if (fixture["rows"] is { } rowsNode)
+                {
+                    var rowsText = Text(rowsNode, "rows");
+                    var count = 0L;
+                    if (rowsText is not null && (!long.TryParse(rowsText, NumberStyles.Integer, CultureInfo.InvariantCulture, out count) || count < 1))
+                    {
+                        Error(rowsNode, $"rows must be a whole number of at least 1, not '{rowsText}'", "write rows: 1000 (the query reads the scaled count as ${rows})");
+                    }
+                    else if (rowsText is null)
+                    {
+                        // Text reported it.
+                    }
+                    else if (sql is null)
+                    {
+                        Error(rowsNode, "rows scales a fixture query; copied files have the rows they have", "remove rows:, or make the fixture a query (sql:)");
+                    }
+                    else
+                    {
+                        rows = count;
+                    }
+                }
+
+                result.Add(new JobFixture(item.Key, sql, files, format, item.KeyLocation) { Rows = rows });
             }
 
             return result;

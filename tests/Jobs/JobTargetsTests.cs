@@ -28,11 +28,12 @@ public sealed class JobTargetsTests : IDisposable
     [Fact]
     public async Task RunJob_prints_rows_in_and_out_a_sample_and_the_rules()
     {
-        var result = await Run("--target=RunJob", "--job=taxi");
+        var result = await Run("--target=RunJob", "--job=taxi", "--scale=0.001");
 
         result.ExitCode.Should().Be(0, result.ToString());
-        result.Output.Should().Contain("read     trips           1,800 rows from 3 file(s)")
-            .And.Contain("wrote                    1,800 rows in 3 file(s) to s3://glue-etl-datalake/nyc-taxi/green/")
+        result.Output.Should().Contain("fixture  trips           1,070 rows in 3 file(s)")
+            .And.Contain("read     trips           1,070 rows from 3 file(s)")
+            .And.Contain("wrote                    1,070 rows in 3 file(s) to s3://glue-etl-datalake/nyc-taxi/green/")
             .And.Contain("First 10 row(s) of the output:")
             .And.Contain("vendor_id  pickup_at")
             .And.Contain("13 of 13 passed");
@@ -43,8 +44,8 @@ public sealed class JobTargetsTests : IDisposable
     [Fact]
     public async Task RunJob_passes_arguments_and_refuses_unknown_ones()
     {
-        var moved = await Run("--target=RunJob", "--job=taxi", "--arg=datalake_bucket=other-lake");
-        var typo = await Run("--target=RunJob", "--job=taxi", "--arg=datalake_buckt=other-lake");
+        var moved = await Run("--target=RunJob", "--job=taxi", "--scale=0.001", "--arg=datalake_bucket=other-lake");
+        var typo = await Run("--target=RunJob", "--job=taxi", "--scale=0.001", "--arg=datalake_buckt=other-lake");
 
         moved.ExitCode.Should().Be(0, moved.ToString());
         moved.Output.Should().Contain("s3://other-lake/nyc-taxi/green/");
@@ -67,7 +68,7 @@ public sealed class JobTargetsTests : IDisposable
         var sql = Path.Combine(_repo.Path, "jobs", "taxi", "transform.sql");
         File.WriteAllText(sql, File.ReadAllText(sql).Replace("CAST(Fare_amount AS DOUBLE)", "CAST(Fare_amont AS DOUBLE)", StringComparison.Ordinal));
 
-        var result = await Run("--target=RunJob", "--job=taxi");
+        var result = await Run("--target=RunJob", "--job=taxi", "--scale=0.001");
 
         result.ExitCode.Should().Be(ExitCodes.UsageOrInput, result.ToString());
         result.Error.Should().Contain("jobs/taxi/transform.sql:16:8: error JOB-SQL: Binder Error: Referenced column \"Fare_amont\" not found").And.NotContain("   at ");
@@ -80,7 +81,7 @@ public sealed class JobTargetsTests : IDisposable
         var rules = Path.Combine(_repo.Path, "jobs", "taxi", "rules.dqdl");
         File.WriteAllText(rules, File.ReadAllText(rules).Replace("ColumnValues \"year\" = 2016", "ColumnValues \"year\" = 2017", StringComparison.Ordinal));
 
-        var result = await Run("--target=RunJob", "--job=taxi");
+        var result = await Run("--target=RunJob", "--job=taxi", "--scale=0.001");
 
         result.ExitCode.Should().Be(ExitCodes.Failure, result.ToString());
         result.Output.Should().Contain("FAILED  ColumnValues \"year\" = 2017");

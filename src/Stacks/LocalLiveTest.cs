@@ -1,0 +1,356 @@
+using System.Diagnostics;
+using System.Globalization;
+using GluePipeline.Catalog;
+using GluePipeline.Data;
+using GluePipeline.Diagnostics;
+using GluePipeline.Jobs;
+using GluePipeline.Validation;
+using GluePipeline.Validation.Dqdl;
+
+namespace GluePipeline.Stacks;
+
+/// <summary>How a stage of a live test ended.</summary>
+public enum StageOutcome
+{
+    /// <summary>It did what it had to.</summary>
+    Passed,
+
+    /// <summary>It failed; the run fails.</summary>
+    Failed,
+
+    /// <summary>It did not run here (with the reason); never counted as passed.</summary>
+    Skipped,
+}
+
+/// <summary>One stage of AutomatedLiveTest: fixtures of a job, a crawler, a job, rules, livetests/.</summary>
+/// <param name="Name">What ran, e.g. <c>crawler nycitytaxi_livetest_raw</c>.</param>
+/// <param name="Kind">fixtures, crawler, job, rules or livetests.</param>
+/// <param name="Outcome">How it ended.</param>
+/// <param name="Duration">How long it took.</param>
+/// <param name="Detail">What it did (rows, tables, files) or why it failed or was skipped.</param>
+public sealed record StageResult(string Name, string Kind, StageOutcome Outcome, TimeSpan Duration, string Detail);
+
+/// <summary>What AutomatedLiveTest found.</summary>
+/// <param name="Stack">The stack's name.</param>
+/// <param name="Stages">Every stage in the order it ran.</param>
+/// <param name="Rules">Every ruleset's results (jobs' rules.dqdl on their output, the template's DataQualityRulesets on their tables).</param>
+public sealed record LiveTestResult(string Stack, IReadOnlyList<StageResult> Stages, IReadOnlyList<ValidationResult> Rules)
+{
+    /// <summary>Whether nothing failed (skipped stages do not fail a run; they are reported as skipped).</summary>
+    public bool Passed => Stages.All(s => s.Outcome != StageOutcome.Failed);
+
+    /// <summary>The time of the data work: fixtures, crawls, jobs and rules (not livetests/).</summary>
+    public TimeSpan DataWork => Stages.Where(s => s.Kind is not "livetests").Aggregate(TimeSpan.Zero, (sum, s) => sum + s.Duration);
+}
+
+/// <summary>Settings of a live test run.</summary>
+/// <param name="RepositoryRoot">The repository (for <c>livetests/</c>).</param>
+/// <param name="ReportDirectory">Where the JUnit XML and HTML reports go.</param>
+public sealed record LiveTestOptions(string RepositoryRoot, string ReportDirectory)
+{
+    /// <summary>Scales the fixtures' row counts (1: the seed's 1,070,262 taxi trips).</summary>
+    public double Scale { get; init; } = 1.0;
+
+    /// <summary>Whether to run <c>dotnet test livetests</c> against the manifest.</summary>
+    public bool RunLiveTests { get; init; } = true;
+
+    /// <summary>Extra environment for livetests/ (e.g. the artifact and its digest).</summary>
+    public IReadOnlyDictionary<string, string> LiveTestEnvironment { get; init; } = new Dictionary<string, string>();
+}
+
+/// <summary>
+/// AutomatedLiveTest on a local stack: writes the jobs' fixtures where their sources read, runs
+/// crawlers and jobs in dependency order (triggers, and otherwise the data flow: a crawler of a
+/// job's input before the job, a crawler of its output after it), evaluates the rules, runs
+/// <c>livetests/</c> against the run manifest, and writes JUnit XML and an HTML report. A job the
+/// lane cannot run is SKIPPED with the reason, never passed; a failure skips what depends on it.
+/// </summary>
+public static class LocalLiveTest
+{
+    /// <summary>Runs the live test of a deployed local stack.</summary>
+    public static async Task<LiveTestResult> RunAsync(RunManifest manifest, string manifestPath, LiveTestOptions options, Action<string> log, CancellationToken cancellationToken)
+    {
+        var buckets = new LocalBuckets(manifest.BucketsRoot ?? throw new InvalidOperationException("The manifest is not a local stack's"));
+        var catalog = LocalGlueCatalog.Open(manifest.Catalog!);
+        var stages = new List<StageResult>();
+        var rules = new List<ValidationResult>();
+
+        // The jobs the lane runs, with their specs from the artifact and their argument values.
+        var jobs = new Dictionary<string, (StackJob Job, JobSpec Spec, IReadOnlyDictionary<string, string> Values, IReadOnlyDictionary<string, string> Given)>(StringComparer.Ordinal);
+        foreach (var job in manifest.Jobs.Where(j => j.Runnable))
+        {
+            var specFolder = Path.GetDirectoryName(buckets.PathOf(job.SpecLocation!))!;
+            var spec = await JobSpecReader.LoadAsync(specFolder, Path.GetDirectoryName(job.Spec!)!.Replace('\\', '/'), cancellationToken);
+            var given = job.Arguments.Where(a => a.Key.StartsWith("--", StringComparison.Ordinal) && a.Key is not "--job_spec" and not "--bookmark_state")
+                .ToDictionary(a => a.Key[2..], a => a.Value, StringComparer.Ordinal);
+            jobs[job.Name] = (job, spec, JobArguments.Resolve(spec, given, $"{manifest.Template}: {job.LogicalId} DefaultArguments"), given);
+        }
+
+        var crawlerTables = manifest.Crawlers.SelectMany(c => c.Targets.Select(t => (Crawler: c, Database: c.Database, Table: LocalCrawler.TableName(c.TablePrefix + t.TrimEnd('/').Split('/')[^1]), Location: t))).ToArray();
+        string CatalogLocation(CatalogRef table) =>
+            catalog.Table(table.Database, table.Table)?.Location
+            ?? crawlerTables.FirstOrDefault(t => t.Database.Equals(table.Database, StringComparison.OrdinalIgnoreCase) && t.Table.Equals(table.Table, StringComparison.OrdinalIgnoreCase)).Location
+            ?? throw new PipelineInputException(Diagnostic.Error(new SourceLocation(manifest.Template), "STACK-CATALOG", $"No table {table} in the stack: neither the template nor a crawler makes it", "add a crawler whose S3 target ends in the table's name, or an AWS::Glue::Table"));
+
+        // 1. Fixtures, where each source reads.
+        foreach (var (name, (job, spec, values, _)) in jobs)
+        {
+            stages.Add(await Stage($"fixtures of {name}", "fixtures", log, async () =>
+            {
+                var written = await JobFixtures.WriteAsync(spec, buckets, values, source => Task.FromResult(source.Catalog is { } table
+                    ? new FixtureTarget(CatalogLocation(table), catalog.Table(table.Database, table.Table)?.Format ?? spec.Fixtures.First(f => f.Source == source.Name).Format ?? FileFormat.Parquet, source.Csv)
+                    : new FixtureTarget(JobArguments.Substitute(source.S3Path!, values), source.Format!.Value, source.Csv)), options.Scale, cancellationToken);
+                return (StageOutcome.Passed, string.Join("; ", written.Select(w => $"{w.Source}: {w.Rows:N0} rows in {w.Files} file(s) at {w.Location}")));
+            }));
+        }
+
+        // 2. Crawlers and jobs in dependency order.
+        var order = RunOrder(manifest, jobs.ToDictionary(j => j.Key, j => Locations(j.Value.Spec, j.Value.Values, CatalogLocation)));
+        var failed = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (step, after) in order)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (after.FirstOrDefault(failed.Contains) is { } cause)
+            {
+                failed.Add(step);
+                stages.Add(new StageResult(StepName(step), step.Split(':')[0], StageOutcome.Skipped, TimeSpan.Zero, $"not run: {StepName(cause)} failed before it"));
+                continue;
+            }
+
+            StageResult result;
+            if (step.StartsWith("crawler:", StringComparison.Ordinal))
+            {
+                var crawler = manifest.Crawlers.Single(c => c.Name == step[8..]);
+                result = await Stage($"crawler {crawler.Name}", "crawler", log, async () =>
+                {
+                    var tables = await LocalCrawler.CrawlAsync(new CrawlerDefinition(crawler.Name, crawler.Database, crawler.Targets, crawler.TablePrefix, crawler.UpdateInDatabase), buckets, catalog, cancellationToken);
+                    return (StageOutcome.Passed, string.Join("; ", tables.Select(t => $"{crawler.Database}.{t.Table}: {t.Action}, {t.Files} file(s), {t.Partitions} partition(s)")));
+                });
+            }
+            else if (jobs.TryGetValue(step[4..], out var job))
+            {
+                result = await Stage($"job {job.Job.Name}", "job", log, async () =>
+                {
+                    var run = await new JobRunner(new JobRunOptions(buckets, manifest.Bookmarks!)
+                    {
+                        Arguments = job.Given,
+                        ArgumentSource = $"{job.Job.LogicalId} DefaultArguments",
+                        Catalog = catalog,
+                        DuckDb = new DuckDbOptions(TempDirectory: Path.Combine(manifest.StateDirectory!, "tmp")),
+                    }).RunAsync(job.Spec, cancellationToken);
+                    var read = string.Join(", ", run.Sources.Select(s => $"{s.Source} {s.Rows:N0}"));
+                    return (StageOutcome.Passed, run.NothingToDo ?? $"read {read}; wrote {run.RowsWritten:N0} rows in {run.FilesWritten.Count} file(s) to {run.Output}");
+                });
+            }
+            else
+            {
+                var skipped = manifest.Jobs.Single(j => j.Name == step[4..]);
+                result = new StageResult($"job {skipped.Name}", "job", StageOutcome.Skipped, TimeSpan.Zero, skipped.Note ?? "not run in the local lane");
+                log($"SKIPPED job {skipped.Name}: {result.Detail}");
+            }
+
+            stages.Add(result);
+            if (result.Outcome == StageOutcome.Failed)
+            {
+                failed.Add(step);
+            }
+        }
+
+        // 3. Rules: each job's rules.dqdl on its output, the template's rulesets on their tables.
+        foreach (var (name, (job, spec, values, _)) in jobs.Where(j => j.Value.Spec.RulesPath is not null))
+        {
+            if (failed.Contains("job:" + name))
+            {
+                stages.Add(new StageResult($"rules of {name}", "rules", StageOutcome.Skipped, TimeSpan.Zero, $"not run: job {name} failed"));
+                continue;
+            }
+
+            stages.Add(await Stage($"rules of {name}", "rules", log, async () =>
+            {
+                var output = spec.Sink.Catalog is { } table ? CatalogLocation(table) : JobArguments.Substitute(spec.Sink.S3Path!, values);
+                var result = await new DatasetValidator().ValidateAsync(spec.FullPath(spec.RulesPath!), buckets.PathOf(output), new Dictionary<string, string>(), options.RepositoryRoot, cancellationToken);
+                result = result with { RulesFile = spec.Display(spec.RulesPath!), Dataset = output };
+                rules.Add(result);
+                return (result.AllPassed ? StageOutcome.Passed : StageOutcome.Failed, Summary(result));
+            }));
+        }
+
+        if (manifest.Rulesets.Count > 0)
+        {
+            await using var athena = await LocalAthena.OpenAsync(catalog, buckets, cancellationToken);
+            foreach (var ruleset in manifest.Rulesets)
+            {
+                stages.Add(await Stage($"ruleset {ruleset.Name}", "rules", log, async () =>
+                {
+                    if (catalog.Table(ruleset.Database, ruleset.Table) is null)
+                    {
+                        return (StageOutcome.Failed, $"its table {ruleset.Database}.{ruleset.Table} is not in the catalog (did its crawler run?)");
+                    }
+
+                    var document = DqdlParser.Parse($"{manifest.Template}: {ruleset.LogicalId}", ruleset.Ruleset);
+                    var relation = $"{SqlDialect.DuckDb.Identifier(ruleset.Database)}.{SqlDialect.DuckDb.Identifier(ruleset.Table)}";
+                    var result = await new RulesetEvaluator(athena).EvaluateAsync(document, new ValidationDataset($"{ruleset.Database}.{ruleset.Table}", relation), null, cancellationToken);
+                    rules.Add(result);
+                    return (result.AllPassed ? StageOutcome.Passed : StageOutcome.Failed, Summary(result));
+                }));
+            }
+        }
+
+        // 4. livetests/ against the manifest.
+        if (options.RunLiveTests)
+        {
+            stages.Add(await Stage("livetests/", "livetests", log, () => RunLiveTestsAsync(manifestPath, options, cancellationToken)));
+        }
+
+        var outcome = new LiveTestResult(manifest.Stack, stages, rules);
+        LiveTestReport.Write(manifest, outcome, options.ReportDirectory);
+        return outcome;
+    }
+
+    /// <summary>What a job reads and writes, as S3 locations (catalog tables by their location).</summary>
+    private static (IReadOnlyList<string> Reads, IReadOnlyList<(string Database, string Table)> ReadsTables, string Writes) Locations(JobSpec spec, IReadOnlyDictionary<string, string> values, Func<CatalogRef, string> catalogLocation)
+    {
+        var reads = spec.Sources.Where(s => s.S3Path is not null).Select(s => JobArguments.Substitute(s.S3Path!, values)).ToArray();
+        var tables = spec.Sources.Where(s => s.Catalog is not null).Select(s => (s.Catalog!.Database, s.Catalog.Table)).ToArray();
+        var writes = spec.Sink.Catalog is { } table ? catalogLocation(table) : JobArguments.Substitute(spec.Sink.S3Path!, values);
+        return (reads.Concat(tables.Select(t => catalogLocation(new CatalogRef(t.Database, t.Table)))).ToArray(), tables, writes);
+    }
+
+    /// <summary>
+    /// Crawlers and jobs as steps (<c>crawler:name</c>, <c>job:name</c>) in an order where every
+    /// step comes after what it needs: trigger predicates, then the data flow (a crawler whose
+    /// target a job reads runs before it; a crawler whose target a job writes runs after it; a job
+    /// that reads another's output runs after it). Ties keep the template's order.
+    /// </summary>
+    internal static IReadOnlyList<(string Step, IReadOnlyList<string> After)> RunOrder(RunManifest manifest, IReadOnlyDictionary<string, (IReadOnlyList<string> Reads, IReadOnlyList<(string Database, string Table)> ReadsTables, string Writes)> flows)
+    {
+        var steps = manifest.Crawlers.Select(c => "crawler:" + c.Name).Concat(manifest.Jobs.Select(j => "job:" + j.Name)).ToList();
+        var edges = steps.ToDictionary(s => s, _ => new HashSet<string>(StringComparer.Ordinal), StringComparer.Ordinal);
+        foreach (var trigger in manifest.Triggers)
+        {
+            foreach (var run in trigger.Run.Where(edges.ContainsKey))
+            {
+                edges[run].UnionWith(trigger.After.Where(edges.ContainsKey));
+            }
+        }
+
+        static bool Related(string a, string b)
+        {
+            var (x, y) = (a.TrimEnd('/') + "/", b.TrimEnd('/') + "/");
+            return x.StartsWith(y, StringComparison.Ordinal) || y.StartsWith(x, StringComparison.Ordinal);
+        }
+
+        foreach (var (job, flow) in flows)
+        {
+            foreach (var crawler in manifest.Crawlers)
+            {
+                var reads = crawler.Targets.Any(t => flow.Reads.Any(r => Related(r, t)));
+                var writes = crawler.Targets.Any(t => Related(flow.Writes, t));
+                if (reads && !writes)
+                {
+                    edges["job:" + job].Add("crawler:" + crawler.Name);
+                }
+                else if (writes)
+                {
+                    edges["crawler:" + crawler.Name].Add("job:" + job);
+                }
+            }
+
+            foreach (var (other, otherFlow) in flows.Where(f => f.Key != job))
+            {
+                if (flow.Reads.Any(r => Related(r, otherFlow.Writes)))
+                {
+                    edges["job:" + job].Add("job:" + other);
+                }
+            }
+        }
+
+        var ordered = new List<(string, IReadOnlyList<string>)>();
+        var done = new HashSet<string>(StringComparer.Ordinal);
+        while (done.Count < steps.Count)
+        {
+            var next = steps.FirstOrDefault(s => !done.Contains(s) && edges[s].All(done.Contains))
+                ?? throw new PipelineInputException(Diagnostic.Error(new SourceLocation(manifest.Template), "STACK-ORDER", $"The crawlers and jobs depend on each other in a circle: {string.Join(", ", steps.Where(s => !done.Contains(s)))}", "give each crawler the targets of one side of a job (input or output), or order them with AWS::Glue::Trigger conditions"));
+            done.Add(next);
+            ordered.Add((next, edges[next].ToArray()));
+        }
+
+        return ordered;
+    }
+
+    private static async Task<(StageOutcome, string)> RunLiveTestsAsync(string manifestPath, LiveTestOptions options, CancellationToken cancellationToken)
+    {
+        var project = Path.Combine(options.RepositoryRoot, "livetests");
+        if (!Directory.Exists(project))
+        {
+            return (StageOutcome.Skipped, "the repository has no livetests/ project");
+        }
+
+        Directory.CreateDirectory(options.ReportDirectory);
+        var junit = Path.Combine(options.ReportDirectory, "livetests.junit.xml");
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = options.RepositoryRoot,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var argument in new[] { "test", project, "--nologo", "--logger", $"junit;LogFilePath={junit}", "--logger", "console;verbosity=normal" })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        start.Environment["PIPELINE_RUN_MANIFEST"] = manifestPath;
+        foreach (var (name, value) in options.LiveTestEnvironment)
+        {
+            start.Environment[name] = value;
+        }
+
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync(cancellationToken);
+        var error = process.StandardError.ReadToEndAsync(cancellationToken);
+        try
+        {
+            await process.WaitForExitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
+
+        var text = await output + await error;
+        var lines = text.Split('\n').Select(l => l.Trim()).ToArray();
+        string? Count(string label) => lines.LastOrDefault(l => l.StartsWith(label, StringComparison.Ordinal))?[label.Length..].Trim();
+        var summary = Count("Total tests:") is { } total
+            ? $"{total} tests: {Count("Passed:") ?? "0"} passed, {Count("Failed:") ?? "0"} failed, {Count("Skipped:") ?? "0"} skipped"
+            : null;
+        await File.WriteAllTextAsync(Path.Combine(options.ReportDirectory, "livetests.log"), text, cancellationToken);
+        return process.ExitCode == 0
+            ? (StageOutcome.Passed, summary ?? "dotnet test passed")
+            : (StageOutcome.Failed, $"{summary ?? $"dotnet test exited {process.ExitCode}"} (log: {Path.Combine(options.ReportDirectory, "livetests.log")}, JUnit: {junit})");
+    }
+
+    private static string StepName(string step) => step.Split(':', 2) is [var kind, var name] ? $"{kind} {name}" : step;
+
+    private static string Summary(ValidationResult result) =>
+        string.Create(CultureInfo.InvariantCulture, $"{result.Rules.Count(r => r.Outcome == RuleOutcome.Passed)} of {result.Rules.Count} rules passed on {result.Dataset}") +
+        (result.AllPassed ? string.Empty : ": " + string.Join("; ", result.Rules.Where(r => r.Outcome != RuleOutcome.Passed).Select(r => $"{r.Outcome.ToString().ToUpperInvariant()} {r.Rule}")));
+
+    private static async Task<StageResult> Stage(string name, string kind, Action<string> log, Func<Task<(StageOutcome Outcome, string Detail)>> work)
+    {
+        log($"{name} ...");
+        var watch = Stopwatch.StartNew();
+        try
+        {
+            var (outcome, detail) = await work();
+            var result = new StageResult(name, kind, outcome, watch.Elapsed, detail);
+            log($"{outcome.ToString().ToUpperInvariant()} {name} in {watch.Elapsed.TotalSeconds:0.00} s: {detail}");
+            return result;
+        }
+        catch (Exception ex) when (ex is JobFailedException or QueryFailedException or PipelineInputException)
+        {
+            log($"FAILED {name}: {ex.Message}");
+            return new StageResult(name, kind, StageOutcome.Failed, watch.Elapsed, ex.Message);
+        }
+    }
+}
