@@ -25,6 +25,7 @@ public static class BuildSwitches
         HostSwitch.Value("scale", "factor", "RunJob, AutomatedLiveTest: multiply the fixtures' row counts (default 1: the seed's 1,070,262 taxi trips)."),
         HostSwitch.Value("stack", "name", "DeployLiveTest, AutomatedLiveTest, TeardownLiveTest: the LiveTest stack (default: from the branch or PR and the checkout)."),
         HostSwitch.Flag("no-livetests", "AutomatedLiveTest: leave out the dotnet test of livetests/ (the data work still runs)."),
+        HostSwitch.Value("suite", "validation|livetest", "Benchmark: run one suite (default both)."),
         HostSwitch.Value("rows", "n", "Benchmark: rows of the Parquet dataset (default 10000000; PostgreSQL gets a tenth)."),
         HostSwitch.Value("iterations", "n", "Benchmark: measured runs per variant (default 5; the median counts)."),
         HostSwitch.Value("artifact", "zip", "The artifact to verify or promote (default: the one this run packaged, else the newest in artifacts/)."),

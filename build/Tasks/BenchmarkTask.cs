@@ -1,18 +1,37 @@
 using Cake.Core.Diagnostics;
 using GluePipeline.Build.Hosting;
 using GluePipeline.Data;
+using GluePipeline.Stacks;
 using GluePipeline.Validation.Benchmark;
 
 namespace GluePipeline.Build.Tasks;
 
 /// <summary>Measures the validation engine against one query per rule and against the hand-written limit.</summary>
 [TaskName("Benchmark")]
-[TaskDescription("Validation benchmark: 20 rules on 10 M Parquet rows (DuckDB) and 1 M PostgreSQL rows (PIPELINE_POSTGRES_URL); prints (a) ours, (b) one query per rule, (c) the hand-written limit, and their ratios. [--rows=n] [--iterations=n]")]
+[TaskDescription("Benchmarks: validation (20 rules on 10 M Parquet rows and 1 M PostgreSQL rows; ours vs one query per rule vs the hand-written limit) and the LiveTest stage (data work vs the raw DuckDB work it wraps). [--suite=validation|livetest] [--rows=n] [--iterations=n] [--scale=1]")]
 public sealed class BenchmarkTask : AsyncFrostingTask<BuildContext>
 {
     /// <inheritdoc/>
     public override async Task RunAsync(BuildContext context)
     {
+        var suite = context.Arguments.GetArguments("suite") is { Count: > 0 } suites ? suites.Last() : "all";
+        if (suite is not ("all" or "validation" or "livetest"))
+        {
+            throw new HostUsageException($"--suite={suite}", "ARG-SUITE", "The suites are validation and livetest", "write --suite=validation or --suite=livetest, or leave it out for both");
+        }
+
+        if (suite is "all" or "livetest")
+        {
+            var liveIterations = (int)Number(context, "iterations", 3);
+            var benchmark = new LiveTestBenchmark(context.RepositoryRoot, Path.Combine(context.ArtifactsDirectory, "benchmark", "livetest"), liveIterations, RunJobTask.Scale(context), line => context.Log.Information("{0}", line));
+            var figures = await benchmark.RunAsync(context.CancellationToken);
+            await context.Output.WriteLineAsync(LiveTestBenchmark.Format(figures, liveIterations).AsMemory(), context.CancellationToken);
+            if (suite == "livetest")
+            {
+                return;
+            }
+        }
+
         var rows = Number(context, "rows", 10_000_000);
         var iterations = (int)Number(context, "iterations", 5);
         var postgresUrl = Environment.GetEnvironmentVariable("PIPELINE_POSTGRES_URL");

@@ -41,11 +41,7 @@ public static class LocalAthena
     public static string Relation(LocalTable table, LocalBuckets buckets)
     {
         var folder = buckets.PathOf(table.Location);
-        var files = Directory.Exists(folder)
-            ? Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories)
-                .Where(f => Path.GetRelativePath(folder, f).Split(Path.DirectorySeparatorChar).All(p => !p.StartsWith('.') && !p.StartsWith('_')) && LocalCrawler.FormatOf(f) == table.Format)
-                .Order(StringComparer.Ordinal).ToArray()
-            : [];
+        var files = LocalBuckets.DataFiles(folder).Where(f => LocalCrawler.FormatOf(f) == table.Format).ToArray();
         if (files.Length == 0)
         {
             var columns = table.Columns.Concat(table.PartitionKeys).Select(c => $"CAST(NULL AS {DuckDbType(c.Type)}) AS {SqlDialect.DuckDb.Identifier(c.Name)}");

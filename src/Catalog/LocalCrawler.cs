@@ -45,11 +45,7 @@ public static class LocalCrawler
     {
         var folder = buckets.PathOf(target);
         var name = TableName(crawler.TablePrefix + target.TrimEnd('/').Split('/')[^1]);
-        var files = Directory.Exists(folder)
-            ? Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories)
-                .Where(f => Path.GetRelativePath(folder, f).Split(Path.DirectorySeparatorChar).All(p => !p.StartsWith('.') && !p.StartsWith('_')) && FormatOf(f) is not null)
-                .Order(StringComparer.Ordinal).ToArray()
-            : [];
+        var files = LocalBuckets.DataFiles(folder).Where(f => FormatOf(f) is not null).ToArray();
         if (files.Length == 0)
         {
             return new CrawledTable(name, "no data", 0, 0);

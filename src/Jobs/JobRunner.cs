@@ -521,23 +521,7 @@ public sealed partial class JobRunner(JobRunOptions options)
             .ToArray();
 
     /// <summary>Input files under a prefix, in a stable order; hidden and marker files (<c>.x</c>, <c>_SUCCESS</c>, <c>*.crc</c>) are not data.</summary>
-    private static string[] ListFiles(string folder)
-    {
-        if (File.Exists(folder))
-        {
-            return [folder];
-        }
-
-        if (!Directory.Exists(folder))
-        {
-            return [];
-        }
-
-        return Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories)
-            .Where(f => Path.GetRelativePath(folder, f).Split(Path.DirectorySeparatorChar).All(part => !part.StartsWith('.') && !part.StartsWith('_')) && !f.EndsWith(".crc", StringComparison.OrdinalIgnoreCase))
-            .Order(StringComparer.Ordinal)
-            .ToArray();
-    }
+    private static string[] ListFiles(string folder) => File.Exists(folder) ? [folder] : LocalBuckets.DataFiles(folder);
 
     private static string Key(string location, string folder, string file) =>
         location.TrimEnd('/') + "/" + Path.GetRelativePath(folder, file).Replace('\\', '/');

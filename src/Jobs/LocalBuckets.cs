@@ -33,6 +33,18 @@ public sealed partial class LocalBuckets(string root, IReadOnlyDictionary<string
     /// <summary>The bucket of an S3 location.</summary>
     public static string BucketOf(string s3) => S3Location().Match(s3) is { Success: true } m ? m.Groups[1].Value : throw new ArgumentException($"'{s3}' is not an s3://bucket/key location", nameof(s3));
 
+    /// <summary>
+    /// The data files under a prefix's folder, in a stable order: hidden and marker files
+    /// (<c>.x</c>, <c>_SUCCESS</c>, <c>_temporary/</c>, <c>*.crc</c>) are not data, as in S3 listings Glue reads.
+    /// </summary>
+    public static string[] DataFiles(string folder) =>
+        !Directory.Exists(folder)
+            ? []
+            : Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories)
+                .Where(f => Path.GetRelativePath(folder, f).Split(Path.DirectorySeparatorChar).All(part => !part.StartsWith('.') && !part.StartsWith('_')) && !f.EndsWith(".crc", StringComparison.OrdinalIgnoreCase))
+                .Order(StringComparer.Ordinal)
+                .ToArray();
+
     [GeneratedRegex("^s3://([^/]+)(/.*)?$", RegexOptions.CultureInvariant)]
     private static partial Regex S3Location();
 }

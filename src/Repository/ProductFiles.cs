@@ -49,6 +49,27 @@ public static class ProductFiles
     }
 
     /// <summary>
+    /// Copies the product files of a folder laid out like the repository (without asking git) into
+    /// another folder: what the artifact would hold, for tests and benchmarks that deploy it.
+    /// </summary>
+    public static void CopyTree(string from, string to)
+    {
+        foreach (var root in Roots.Where(r => Directory.Exists(Path.Combine(from, r))))
+        {
+            foreach (var file in Directory.EnumerateFiles(Path.Combine(from, root), "*", SearchOption.AllDirectories))
+            {
+                var relative = Path.GetRelativePath(from, file).Replace('\\', '/');
+                if (IsProductPath(relative))
+                {
+                    var destination = Path.Combine(to, relative);
+                    Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
+                    File.Copy(file, destination, overwrite: true);
+                }
+            }
+        }
+    }
+
+    /// <summary>
     /// Lists the product files of a repository, sorted ordinally by their '/'-separated relative
     /// path. In a git work tree: tracked and untracked files that are not ignored and exist on disk.
     /// Without git: every file under the roots that passes the rule.

@@ -7,6 +7,7 @@ using GluePipeline.Diagnostics;
 using GluePipeline.Documents;
 using GluePipeline.Jobs;
 using GluePipeline.Linting;
+using GluePipeline.Repository;
 using GluePipeline.Templates;
 using GluePipeline.Templates.Rules;
 
@@ -123,18 +124,7 @@ public static class LocalStack
         }
 
         var source = request.ArtifactDirectory ?? throw new ArgumentException("Give the artifact zip or an artifact folder", nameof(request));
-        foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
-        {
-            var relative = Path.GetRelativePath(source, file);
-            if (relative.Split(Path.DirectorySeparatorChar).Any(p => p is "tests" or "__pycache__" or ".pytest_cache" or "bin" or "obj"))
-            {
-                continue;
-            }
-
-            var destination = Path.Combine(folder, relative);
-            Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
-            File.Copy(file, destination);
-        }
+        ProductFiles.CopyTree(source, folder);
     }
 
     private static async Task<LocalDeployment> DeployFromArtifactAsync(LocalDeployRequest request, string state, LocalBuckets buckets, string artifactFolder, string artifactPrefix, TimeProvider time, CancellationToken cancellationToken)

@@ -11,14 +11,7 @@ public sealed class GlueRuntimeLintTests : IDisposable
     public GlueRuntimeLintTests()
     {
         _repo.Write("cake.config", "[Package]\nName=etl\n");
-        foreach (var folder in new[] { "templates", "jobs/taxi", "jobs/quakes", "jobs/runtime" })
-        {
-            foreach (var file in Directory.EnumerateFiles(Path.Combine(RepositoryRoot.Path, folder), "*", SearchOption.AllDirectories).Where(f => !f.Contains($"{Path.DirectorySeparatorChar}tests{Path.DirectorySeparatorChar}", StringComparison.Ordinal) && !f.Contains("__pycache__", StringComparison.Ordinal)))
-            {
-                _repo.Write(Path.GetRelativePath(RepositoryRoot.Path, file), File.ReadAllText(file));
-            }
-        }
-
+        GluePipeline.Repository.ProductFiles.CopyTree(RepositoryRoot.Path, _repo.Path);
         _repo.Commit("product");
     }
 

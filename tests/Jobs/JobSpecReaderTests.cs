@@ -129,6 +129,8 @@ public sealed class JobSpecReaderTests : IDisposable
         { "sources:\n  a:\n    s3: s3://bkt/a/\n   format: csv\nsink: {}", "4:4", "YAML-SYNTAX" },
         { "sources:\n  a: {catalog: {database: d, table: t}}\nsink: {s3: s3://bkt/o/, format: csv, mode: append}\nfixtures:\n  a: {sql: fixtures/orders.sql}", "5:3", "The fixture of catalog source 'a' needs a format" },
         { "sources:\n  a: {s3: s3://bkt/a/, format: csv}\nsink: {catalog: {database: d, table: t}, s3: s3://bkt/o/, mode: append}", "3:17", "The sink has both s3 and catalog" },
+        { "sources:\n  a: {s3: s3://bkt/a/, format: csv}\nsink: {s3: s3://bkt/o/, format: csv, mode: append}\nfixtures:\n  a: {sql: fixtures/orders.sql, rows: 0}", "5:39", "rows must be a whole number of at least 1" },
+        { "sources:\n  a: {s3: s3://bkt/a/, format: csv}\nsink: {s3: s3://bkt/o/, format: csv, mode: append}\nfixtures:\n  a: {files: fixtures/customers/, rows: 10}", "5:41", "rows scales a fixture query" },
     };
 
     [Theory]

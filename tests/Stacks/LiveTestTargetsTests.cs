@@ -14,18 +14,7 @@ public sealed class LiveTestTargetsTests : IDisposable
     {
         _repo.Write("cake.config", "[Package]\nName=etl\n[Lint]\nStrict=true\n");
         _repo.Write(".gitignore", "artifacts/\n.pipeline/\n");
-        foreach (var root in new[] { "templates", "jobs" })
-        {
-            foreach (var file in Directory.EnumerateFiles(Path.Combine(RepositoryRoot.Path, root), "*", SearchOption.AllDirectories))
-            {
-                var relative = Path.GetRelativePath(RepositoryRoot.Path, file);
-                if (!relative.Split(Path.DirectorySeparatorChar).Any(p => p is "tests" or "__pycache__" or ".pytest_cache"))
-                {
-                    _repo.Write(relative, File.ReadAllText(file));
-                }
-            }
-        }
-
+        GluePipeline.Repository.ProductFiles.CopyTree(RepositoryRoot.Path, _repo.Path);
         _repo.Commit("product");
     }
 

@@ -102,3 +102,23 @@ public sealed class LocalLiveTestTests : IDisposable
         result.Stages.Last().Should().Match<StageResult>(s => s.Name == "ruleset green-trips-livetest_t_000001" && s.Detail.StartsWith("2 of 2 rules passed", StringComparison.Ordinal));
     }
 }
+
+/// <summary>The LiveTest benchmark's machinery at a tiny scale (figures come from the Benchmark target).</summary>
+public sealed class LiveTestBenchmarkTests : IDisposable
+{
+    private readonly Support.TempDirectory _work = new("livetest-bench");
+
+    public void Dispose() => _work.Dispose();
+
+    [Fact]
+    public async Task Measures_ours_and_the_raw_work_on_the_same_data()
+    {
+        var figures = await new LiveTestBenchmark(Support.RepositoryRoot.Path, _work.Path, 1, 0.001, _ => { }, liveTests: false).RunAsync(CancellationToken.None);
+
+        figures.Rows.Should().Be(1070);
+        figures.Ours.Should().BePositive();
+        figures.Raw.Should().BePositive();
+        LiveTestBenchmark.Format(figures, 1).Should().Contain("ratio ours/raw").And.Contain("1,070 taxi trips");
+        Directory.Exists(Path.Combine(_work.Path, "stacks", "livetest-benchmark-0")).Should().BeFalse();
+    }
+}

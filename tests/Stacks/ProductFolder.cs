@@ -14,17 +14,7 @@ public sealed class ProductFolder : IDisposable
             return;
         }
 
-        foreach (var root in new[] { "templates", "jobs" })
-        {
-            foreach (var file in Directory.EnumerateFiles(System.IO.Path.Combine(RepositoryRoot.Path, root), "*", SearchOption.AllDirectories))
-            {
-                var relative = System.IO.Path.GetRelativePath(RepositoryRoot.Path, file);
-                if (!relative.Split(System.IO.Path.DirectorySeparatorChar).Any(p => p is "tests" or "__pycache__" or ".pytest_cache"))
-                {
-                    Write(relative, File.ReadAllText(file));
-                }
-            }
-        }
+        GluePipeline.Repository.ProductFiles.CopyTree(RepositoryRoot.Path, _dir.Path);
     }
 
     public string Path => _dir.Path;
