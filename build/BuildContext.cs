@@ -33,14 +33,45 @@ public sealed partial class BuildContext : FrostingContext
             string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase) ||
             !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("CODEBUILD_BUILD_ID"));
         StackOverride = Single("stack");
+        IsDryRun = Arguments.HasArgument("dryrun");
         StateRoot = Path.Combine(RepositoryRoot, ".pipeline", "stacks");
     }
+
+    /// <summary>Whether this is a <c>--dryrun</c> (the plan is printed, nothing runs).</summary>
+    public bool IsDryRun { get; }
 
     /// <summary>The stack given with <c>--stack</c>, or null for the run's own.</summary>
     public string? StackOverride { get; }
 
     /// <summary>Where local stacks keep their state (<c>.pipeline/stacks</c>, git-ignored).</summary>
     public string StateRoot { get; }
+
+    /// <summary>Where approval records are kept (<c>.pipeline/approvals</c>).</summary>
+    public string ApprovalsDirectory => Path.Combine(RepositoryRoot, ".pipeline", "approvals");
+
+    /// <summary>Where the local production lives (<c>.pipeline/prod</c>; Sweep never touches it).</summary>
+    public string ProductionRoot => Path.Combine(RepositoryRoot, ".pipeline", "prod");
+
+    /// <summary>Where local servers record their pidfiles (<c>.pipeline/servers</c>).</summary>
+    public string ServersDirectory => Path.Combine(RepositoryRoot, ".pipeline", "servers");
+
+    /// <summary>Who is running: the CI principal, or the user.</summary>
+    public static string Who =>
+        System.Environment.GetEnvironmentVariable("CODEBUILD_INITIATOR") is { Length: > 0 } initiator ? initiator
+        : System.Environment.GetEnvironmentVariable("GITHUB_ACTOR") is { Length: > 0 } actor ? actor
+        : System.Environment.UserName;
+
+    /// <summary>Whether this run's plan includes AwaitApproval (then the summary says whether it promoted).</summary>
+    public bool DecidesRelease { get; set; }
+
+    /// <summary>AutomatedLiveTest's result in this run.</summary>
+    public GluePipeline.Stacks.LiveTestResult? LiveTest { get; set; }
+
+    /// <summary>AwaitApproval's decision in this run.</summary>
+    public GluePipeline.Approval.ApprovalRecord? Approval { get; set; }
+
+    /// <summary>PromoteToProduction's result in this run.</summary>
+    public GluePipeline.Stacks.PromotionResult? Promotion { get; set; }
 
     /// <summary>The local stack DeployLiveTest deployed in this run.</summary>
     public GluePipeline.Stacks.LocalDeployment? Deployment { get; set; }

@@ -337,7 +337,7 @@ public sealed class CakeHost
 
             if (IsOverridden(type, nameof(IFrostingTask.ShouldRun)))
             {
-                builder.WithCriteria(task.ShouldRun, $"{GetTaskName(type)}: its condition is not met");
+                builder.WithCriteria(task.ShouldRun, $"{GetTaskName(type)}: {task.SkipReason}");
             }
 
             if (IsOverridden(type, nameof(IFrostingTask.OnError)))
@@ -506,6 +506,10 @@ public sealed class CakeHost
             case OperationCanceledException when cancellationToken.IsCancellationRequested:
                 console.WriteErrorLine("Cancelled; teardown ran.");
                 return ExitCodes.Cancelled;
+            case CakeException skipped when skipped.Message.StartsWith("Could not reach target", StringComparison.Ordinal) && skipped.Message.Contains("skipped due to a criteria", StringComparison.Ordinal):
+                // A target whose condition is false (PromoteToProduction without approval) is skipped, not failed.
+                console.WriteLine("Skipped: " + skipped.Message[(skipped.Message.IndexOf(": ", StringComparison.Ordinal) + 2)..]);
+                return ExitCodes.Success;
             case TargetFailedException failed:
                 console.WriteErrorLine("Error: " + failed.Message);
                 LogDetail(log, ex);

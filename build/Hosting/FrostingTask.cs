@@ -17,6 +17,9 @@ public abstract class FrostingTask<T> : IFrostingTask
     /// <summary>Whether the task should run.</summary>
     public virtual bool ShouldRun(T context) => true;
 
+    /// <summary>Why the task is skipped when <see cref="ShouldRun"/> is false.</summary>
+    public virtual string SkipReason => "its condition is not met";
+
     /// <summary>Handles an error; the error is swallowed unless rethrown.</summary>
     public virtual void OnError(Exception exception, T context)
     {
@@ -54,6 +57,9 @@ public abstract class AsyncFrostingTask<T> : IFrostingTask
 
     /// <summary>Whether the task should run.</summary>
     public virtual bool ShouldRun(T context) => true;
+
+    /// <summary>Why the task is skipped when <see cref="ShouldRun"/> is false.</summary>
+    public virtual string SkipReason => "its condition is not met";
 
     /// <summary>Handles an error; the error is swallowed unless rethrown.</summary>
     public virtual void OnError(Exception exception, T context)

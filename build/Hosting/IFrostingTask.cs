@@ -15,6 +15,9 @@ public interface IFrostingTask
     /// <summary>Whether the task should run; a skipped dependency is reported as skipped.</summary>
     bool ShouldRun(ICakeContext context);
 
+    /// <summary>Why the task is skipped when <see cref="ShouldRun"/> is false (shown in the run's output).</summary>
+    string SkipReason { get; }
+
     /// <summary>Handles an error of the task. As in Cake.Frosting, the error is swallowed unless rethrown.</summary>
     void OnError(Exception exception, ICakeContext context);
 

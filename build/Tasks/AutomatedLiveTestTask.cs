@@ -43,8 +43,10 @@ public sealed class AutomatedLiveTestTask : AsyncFrostingTask<BuildContext>
             Scale = RunJobTask.Scale(context),
             RunLiveTests = context.Arguments.GetArguments("no-livetests").All(v => v != "true"),
             LiveTestEnvironment = environment,
+            LiveTestsProject = Environment.GetEnvironmentVariable("PIPELINE_LIVETESTS_PROJECT") is { Length: > 0 } project ? project : null,
         };
         var result = await LocalLiveTest.RunAsync(manifest, manifestPath, options, line => context.Log.Information("{0}", line), context.CancellationToken);
+        context.LiveTest = result;
 
         var width = Math.Max(20, result.Stages.Max(s => s.Name.Length));
         context.Log.Information("{0} {1,-8} {2,9}", "stage".PadRight(width), "outcome", "time");

@@ -1,14 +1,52 @@
+using Cake.Core.Diagnostics;
+using GluePipeline.Approval;
 using GluePipeline.Build.Hosting;
+using GluePipeline.Diagnostics;
 
 namespace GluePipeline.Build.Tasks;
 
 /// <summary>A person approves the exact artifact digest; nothing is promoted without it.</summary>
 [TaskName("AwaitApproval")]
-[TaskDescription("Approve or reject the artifact digest: prompt on a terminal, else --approve / --reject; fails closed.")]
+[TaskDescription("Approve or reject the artifact digest: prompt on a terminal, else --approve / --reject (neither: not approved); records who, when, digest and verdict; fails closed.")]
 [IsDependentOn(typeof(AutomatedLiveTestTask))]
 public sealed class AwaitApprovalTask : FrostingTask<BuildContext>
 {
     /// <inheritdoc/>
-    public override void Run(BuildContext context) =>
-        throw new NotAvailableYetException("approval bound to the artifact digest (issue #11)");
+    public override void Run(BuildContext context)
+    {
+        var approve = context.Arguments.GetArguments("approve").Any(v => v == "true");
+        var reject = context.Arguments.GetArguments("reject").Any(v => v == "true");
+        if (approve && reject)
+        {
+            throw new HostUsageException("--approve --reject", "ARG-APPROVAL", "--approve and --reject were both given", "give one of them (or neither, for \"not approved\")");
+        }
+
+        var (zip, digest, version, commit) = context.PackagedArtifact is { } packaged
+            ? (packaged.ZipPath, packaged.Manifest.Digest, packaged.Manifest.Version, packaged.Manifest.Commit)
+            : throw new PipelineInputException(Diagnostic.Error(new SourceLocation("--target=AwaitApproval"), "APPROVAL-ARTIFACT", "There is no artifact to approve in this run", "run AwaitApproval with its dependencies (Package and the LiveTest stage)"));
+        var live = context.LiveTest is { } result
+            ? $"LiveTest {result.Stack}: {result.Stages.Count(s => s.Outcome == GluePipeline.Stacks.StageOutcome.Passed)} stages passed, {result.Stages.Count(s => s.Outcome == GluePipeline.Stacks.StageOutcome.Skipped)} skipped; data work {result.DataWork.TotalSeconds:0.0} s"
+            : "LiveTest: not run in this run";
+        var summary = $"Artifact {Path.GetFileName(zip)}{Environment.NewLine}  version {version}, commit {commit ?? "(unknown)"}{Environment.NewLine}  digest  {digest}{Environment.NewLine}  {live}";
+        context.Log.Information("{0}", summary);
+
+        var terminal = !Console.IsInputRedirected && !Console.IsOutputRedirected ? new ConsolePrompt() : null;
+        var (verdict, how) = ApprovalGate.Decide(approve, reject, terminal, summary);
+        var record = new ApprovalRecord(digest, version, commit, verdict, BuildContext.Who, DateTimeOffset.UtcNow, how, context.LiveTest?.Stack, summary);
+        new ApprovalStore(context.ApprovalsDirectory).Append(record);
+        context.Approval = record;
+        context.Log.Information("Verdict: {0} ({1}, by {2}) for {3}", verdict switch { Verdict.Approved => "APPROVED", Verdict.Rejected => "REJECTED", _ => "NOT APPROVED" }, how, record.Who, digest);
+        if (verdict == Verdict.Rejected)
+        {
+            throw new TargetFailedException($"{digest} was rejected by {record.Who}: not promoted");
+        }
+    }
+
+    /// <summary>The terminal, when stdin and stdout both are one.</summary>
+    private sealed class ConsolePrompt : IApprovalPrompt
+    {
+        public void Show(string text) => Console.Out.Write(text);
+
+        public string? Answer() => Console.In.ReadLine();
+    }
 }

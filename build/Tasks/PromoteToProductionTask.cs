@@ -1,14 +1,44 @@
+using Cake.Core.Diagnostics;
+using GluePipeline.Approval;
 using GluePipeline.Build.Hosting;
+using GluePipeline.Diagnostics;
+using GluePipeline.Stacks;
 
 namespace GluePipeline.Build.Tasks;
 
 /// <summary>Deploys the approved artifact digest to production.</summary>
 [TaskName("PromoteToProduction")]
-[TaskDescription("Deploy the approved digest to the production stack (change-set preview guards data-bearing resources).")]
+[TaskDescription("Only when approved: verify the artifact against its manifest and the approved digest, deploy it to the prod stack, record the release (the same digest again is a no-op).")]
 [IsDependentOn(typeof(AwaitApprovalTask))]
-public sealed class PromoteToProductionTask : FrostingTask<BuildContext>
+public sealed class PromoteToProductionTask : AsyncFrostingTask<BuildContext>
 {
     /// <inheritdoc/>
-    public override void Run(BuildContext context) =>
-        throw new NotAvailableYetException("promotion to production (issues #11, #15)");
+    public override bool ShouldRun(BuildContext context) => context.IsDryRun || context.Approval?.Verdict == Verdict.Approved;
+
+    /// <inheritdoc/>
+    public override string SkipReason => "NOT PROMOTED: the artifact was not approved (answer the prompt on a terminal, or run with --approve)";
+
+    /// <inheritdoc/>
+    public override async Task RunAsync(BuildContext context)
+    {
+        if (context.Lane != Lane.Local)
+        {
+            throw new NotAvailableYetException("promotion to the aws production stack (issue #15)");
+        }
+
+        var zip = context.PackagedArtifact?.ZipPath ?? context.ArtifactPath
+            ?? throw new PipelineInputException(Diagnostic.Error(new SourceLocation("--artifact"), "ARG-ARTIFACT", "There is no artifact to promote", "run PromoteToProduction with its dependencies"));
+        try
+        {
+            var result = await new LocalProduction(context.ProductionRoot).PromoteAsync(zip, new ApprovalStore(context.ApprovalsDirectory), context.Approval?.Who ?? BuildContext.Who, null, context.CancellationToken);
+            context.Promotion = result;
+            context.Log.Information(result.Changed
+                ? "PROMOTED {0} ({1}) to the local prod stack; release history: {2}"
+                : "{0} ({1}) is already in production: nothing to do; release history: {2}", result.Release.Version, result.Release.Digest, Path.Combine(context.ProductionRoot, "releases.jsonl"));
+        }
+        catch (PromotionRefusedException ex)
+        {
+            throw new TargetFailedException(ex.Message);
+        }
+    }
 }

@@ -1,13 +1,38 @@
+using Cake.Core.Diagnostics;
 using GluePipeline.Build.Hosting;
+using GluePipeline.Stacks;
 
 namespace GluePipeline.Build.Tasks;
 
 /// <summary>Removes what killed runs left behind.</summary>
 [TaskName("Sweep")]
-[TaskDescription("Remove expired LiveTest stacks and state, and orphaned local database servers (pidfiles).")]
+[TaskDescription("Remove LiveTest stacks of runs that are gone (killed) or expired, and stop orphaned local servers (pidfiles); production and live runs are left alone.")]
 public sealed class SweepTask : FrostingTask<BuildContext>
 {
     /// <inheritdoc/>
-    public override void Run(BuildContext context) =>
-        throw new NotAvailableYetException("sweeping leftovers (issues #11, #12, #14)");
+    public override void Run(BuildContext context)
+    {
+        if (context.Lane != Lane.Local)
+        {
+            throw new NotAvailableYetException("sweeping the aws lane's stacks (issue #14)");
+        }
+
+        var result = Sweeper.Sweep(context.StateRoot, context.ServersDirectory);
+        foreach (var line in result.RemovedStacks)
+        {
+            context.Log.Information("removed stack  {0}", line);
+        }
+
+        foreach (var line in result.StoppedServers)
+        {
+            context.Log.Information("stopped server {0}", line);
+        }
+
+        foreach (var line in result.KeptStacks.Concat(result.KeptServers))
+        {
+            context.Log.Information("kept           {0}", line);
+        }
+
+        context.Log.Information("Sweep: {0} stack(s) removed, {1} server(s) stopped, {2} left alone (production is never swept)", result.RemovedStacks.Count, result.StoppedServers.Count, result.KeptStacks.Count + result.KeptServers.Count);
+    }
 }

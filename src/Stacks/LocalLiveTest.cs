@@ -54,6 +54,9 @@ public sealed record LiveTestOptions(string RepositoryRoot, string ReportDirecto
     /// <summary>Whether to run <c>dotnet test livetests</c> against the manifest.</summary>
     public bool RunLiveTests { get; init; } = true;
 
+    /// <summary>The livetests project (default: <c>livetests/</c> of the repository).</summary>
+    public string? LiveTestsProject { get; init; }
+
     /// <summary>Extra environment for livetests/ (e.g. the artifact and its digest).</summary>
     public IReadOnlyDictionary<string, string> LiveTestEnvironment { get; init; } = new Dictionary<string, string>();
 }
@@ -280,7 +283,7 @@ public static class LocalLiveTest
 
     private static async Task<(StageOutcome, string)> RunLiveTestsAsync(string manifestPath, LiveTestOptions options, CancellationToken cancellationToken)
     {
-        var project = Path.Combine(options.RepositoryRoot, "livetests");
+        var project = options.LiveTestsProject ?? Path.Combine(options.RepositoryRoot, "livetests");
         if (!Directory.Exists(project))
         {
             return (StageOutcome.Skipped, "the repository has no livetests/ project");

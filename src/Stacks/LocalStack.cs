@@ -37,6 +37,12 @@ public sealed record LocalDeployRequest(string StackName, string StateRoot, stri
 
     /// <summary>The clock.</summary>
     public TimeProvider? Time { get; init; }
+
+    /// <summary>
+    /// True (LiveTest): the stack starts from nothing. False (production): buckets, catalog and
+    /// bookmarks stay; the artifact and the resources' definitions are updated in place.
+    /// </summary>
+    public bool Replace { get; init; } = true;
 }
 
 /// <summary>A deployed local stack: its manifest, where that is, and what the lane could not emulate.</summary>
@@ -67,9 +73,11 @@ public static class LocalStack
     {
         var time = request.Time ?? TimeProvider.System;
         var state = StateDirectory(request.StateRoot, request.StackName);
-        if (Directory.Exists(state))
+        var existed = Directory.Exists(state);
+        if (existed && request.Replace)
         {
             Directory.Delete(state, recursive: true);
+            existed = false;
         }
 
         var bucketsRoot = Path.Combine(state, "buckets");
@@ -79,13 +87,19 @@ public static class LocalStack
         var artifactFolder = buckets.PathOf($"s3://{ArtifactBucket}/{artifactPrefix}/");
         try
         {
+            if (Directory.Exists(artifactFolder))
+            {
+                Directory.Delete(artifactFolder, recursive: true);
+            }
+
             PlaceArtifact(request, artifactFolder);
+            RunOwner.Write(Path.Combine(state, RunOwner.FileName));
             return await DeployFromArtifactAsync(request, state, buckets, artifactFolder, artifactPrefix, time, cancellationToken);
         }
         catch
         {
-            // Nothing half-done is left behind.
-            if (Directory.Exists(state))
+            // Nothing half-done is left behind: a new stack goes away, an updated one keeps its data.
+            if (!existed && Directory.Exists(state))
             {
                 Directory.Delete(state, recursive: true);
             }

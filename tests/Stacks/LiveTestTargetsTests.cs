@@ -77,6 +77,7 @@ public sealed class LiveTestTargetsTests : IDisposable
 }
 
 /// <summary>The whole local stage on this repository, livetests/ included (a nested dotnet test).</summary>
+[Collection(nameof(NestedLiveTests))]
 public sealed class LiveTestOnThisRepositoryTests
 {
     [Fact]
