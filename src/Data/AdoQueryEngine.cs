@@ -8,6 +8,12 @@ public abstract class AdoQueryEngine(DbConnection connection, SqlDialect dialect
     /// <inheritdoc/>
     public SqlDialect Dialect => dialect;
 
+    /// <summary>Opens the engine a URI names (PostgreSQL or MySQL/MariaDB); a refused connection is a <see cref="QueryFailedException"/>.</summary>
+    public static async Task<AdoQueryEngine> ConnectAsync(DatabaseUri uri, CancellationToken cancellationToken) =>
+        uri.Kind == DatabaseKind.PostgreSql
+            ? await PostgresEngine.OpenAsync(uri, cancellationToken)
+            : await MySqlEngine.OpenAsync(uri, cancellationToken);
+
     /// <summary>The open connection, for loading data and streaming.</summary>
     public DbConnection Connection => connection;
 

@@ -81,9 +81,7 @@ public sealed class DatasetValidator(ValidationOptions? options = null)
         AdoQueryEngine engine;
         try
         {
-            engine = uri.Kind == DatabaseKind.PostgreSql
-                ? await PostgresEngine.OpenAsync(uri, cancellationToken)
-                : await MySqlEngine.OpenAsync(uri, cancellationToken);
+            engine = await AdoQueryEngine.ConnectAsync(uri, cancellationToken);
         }
         catch (QueryFailedException ex)
         {
