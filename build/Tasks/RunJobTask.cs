@@ -2,6 +2,7 @@ using System.Globalization;
 using Cake.Core.Diagnostics;
 using GluePipeline.Build.Hosting;
 using GluePipeline.Data;
+using GluePipeline.Data.Jdbc;
 using GluePipeline.Diagnostics;
 using GluePipeline.Jobs;
 using GluePipeline.Validation;
@@ -10,7 +11,7 @@ namespace GluePipeline.Build.Tasks;
 
 /// <summary>Runs one declarative job on its fixtures with the DuckDB runtime.</summary>
 [TaskName("RunJob")]
-[TaskDescription("Run one job on its fixtures (DuckDB runtime): --job=<name> [--arg=name=value]... [--scale=1]; prints rows in and out, a sample of the output, and its rules.dqdl on the output.")]
+[TaskDescription("Run one job on its fixtures (DuckDB runtime): --job=<name> [--arg=name=value]... [--connection=name=uri]... [--scale=1]; prints rows in and out, a sample of the output, and its rules.dqdl on the output.")]
 public sealed class RunJobTask : AsyncFrostingTask<BuildContext>
 {
     /// <inheritdoc/>
@@ -18,11 +19,12 @@ public sealed class RunJobTask : AsyncFrostingTask<BuildContext>
     {
         var job = JobArgument(context);
         var arguments = JobArguments.ParsePairs(context.Arguments.GetArguments("arg"), "--arg");
+        var connections = context.Arguments.GetArguments("connection").Select(c => JdbcEndpoint.ParseOption(c)).ToDictionary(c => c.Name, StringComparer.Ordinal);
         var work = Path.Combine(context.ArtifactsDirectory, "runjob", job);
         HarnessResult result;
         try
         {
-            result = await JobHarness.RunOnFixturesAsync(Path.Combine(context.RepositoryRoot, "jobs"), "jobs", job, work, arguments, 10, Scale(context), context.CancellationToken);
+            result = await JobHarness.RunOnFixturesAsync(Path.Combine(context.RepositoryRoot, "jobs"), "jobs", job, work, arguments, 10, Scale(context), context.CancellationToken, connections);
         }
         catch (JobFailedException ex)
         {
@@ -33,12 +35,12 @@ public sealed class RunJobTask : AsyncFrostingTask<BuildContext>
         context.Log.Information("Job {0}: {1}", job, result.Spec.Description ?? string.Empty);
         foreach (var fixture in result.Fixtures)
         {
-            context.Log.Information("  fixture  {0,-12} {1,8:N0} rows in {2} file(s) at {3}", fixture.Source, fixture.Rows, fixture.Files, fixture.Location);
+            context.Log.Information("  fixture  {0,-12} {1,8:N0} rows {2}", fixture.Source, fixture.Rows, fixture.Location.StartsWith("jdbc:", StringComparison.Ordinal) ? $"into {fixture.Location}" : $"in {fixture.Files} file(s) at {fixture.Location}");
         }
 
         foreach (var source in run.Sources)
         {
-            context.Log.Information("  read     {0,-12} {1,8:N0} rows from {2} file(s){3}", source.Source, source.Rows, source.Files, source.SkippedFiles > 0 ? $" ({source.SkippedFiles} skipped by the bookmark)" : string.Empty);
+            context.Log.Information("  read     {0,-12} {1,8:N0} rows from {2}{3}", source.Source, source.Rows, source.Location.StartsWith("jdbc:", StringComparison.Ordinal) ? source.Location : $"{source.Files} file(s)", source.SkippedFiles > 0 ? $" ({source.SkippedFiles} skipped by the bookmark)" : string.Empty);
         }
 
         if (run.NothingToDo is { } reason)
@@ -47,8 +49,16 @@ public sealed class RunJobTask : AsyncFrostingTask<BuildContext>
             return;
         }
 
-        context.Log.Information("  wrote    {0,-12} {1,8:N0} rows in {2} file(s) to {3} in {4:0.00} s", string.Empty, run.RowsWritten, run.FilesWritten.Count, run.Output, run.Duration.TotalSeconds);
-        context.Log.Information("  output   {0}", Path.GetRelativePath(context.RepositoryRoot, run.OutputPath));
+        if (run.Table is { } table)
+        {
+            context.Log.Information("  wrote    {0,-12} {1,8:N0} rows to {2} ({3}{4}, {5}) in {6:0.00} s", string.Empty, run.RowsWritten, run.Output, table.Write.Created ? "created, " : string.Empty, table.Write.Replaced > 0 ? $"{table.Write.Replaced:N0} replaced" : "none replaced", table.Write.Loader, run.Duration.TotalSeconds);
+            context.Log.Information("  output   {0} table {1}", table.Endpoint.Database, table.Table);
+        }
+        else
+        {
+            context.Log.Information("  wrote    {0,-12} {1,8:N0} rows in {2} file(s) to {3} in {4:0.00} s", string.Empty, run.RowsWritten, run.FilesWritten.Count, run.Output, run.Duration.TotalSeconds);
+            context.Log.Information("  output   {0}", Path.GetRelativePath(context.RepositoryRoot, run.OutputPath));
+        }
         if (result.Sample is { } sample)
         {
             context.Log.Information("First {0} row(s) of the output:{1}{2}", sample.Rows.Count, Environment.NewLine, Table(sample));

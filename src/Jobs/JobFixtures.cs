@@ -1,4 +1,6 @@
+using DuckDB.NET.Data;
 using GluePipeline.Data;
+using GluePipeline.Data.Jdbc;
 using GluePipeline.Diagnostics;
 
 namespace GluePipeline.Jobs;
@@ -7,7 +9,14 @@ namespace GluePipeline.Jobs;
 /// <param name="Location">The S3 location the source reads.</param>
 /// <param name="Format">The format to write.</param>
 /// <param name="Csv">CSV settings for CSV input.</param>
-public sealed record FixtureTarget(string Location, FileFormat Format, CsvOptions Csv);
+public sealed record FixtureTarget(string Location, FileFormat Format, CsvOptions Csv)
+{
+    /// <summary>For a JDBC source: the table its rows replace (created when missing), instead of files.</summary>
+    public JdbcWrite? Table { get; init; }
+
+    /// <summary>The fixture target of a JDBC source: its table, in the database that serves its connection.</summary>
+    public static FixtureTarget Database(string location, JdbcWrite table) => new(location, FileFormat.Parquet, new CsvOptions()) { Table = table };
+}
 
 /// <summary>What a fixture wrote.</summary>
 /// <param name="Source">The source.</param>
@@ -19,7 +28,8 @@ public sealed record FixtureWritten(string Source, string Location, int Files, l
 /// <summary>
 /// Writes a job's fixtures, the input its tests and the LiveTest stack run on: a DuckDB query whose
 /// rows are written in the source's format (a <c>_file</c> column names the file each row goes to,
-/// e.g. one file per day), or a folder of files copied as they are.
+/// e.g. one file per day), or a folder of files copied as they are. A JDBC source's fixture query
+/// fills its table in the database instead (overwritten, created when missing).
 /// </summary>
 public static class JobFixtures
 {
@@ -37,6 +47,18 @@ public static class JobFixtures
         {
             var source = spec.Sources.Single(s => s.Name == fixture.Source);
             var to = await target(source);
+            var values = new Dictionary<string, string>(arguments, StringComparer.Ordinal);
+            if (fixture.RowsAt(scale) is { } rows)
+            {
+                values["rows"] = rows.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+
+            if (to.Table is not null)
+            {
+                written.Add(await GenerateAsync(spec, fixture, source, to, string.Empty, values, cancellationToken));
+                continue;
+            }
+
             var folder = buckets.PathOf(to.Location);
             Directory.CreateDirectory(folder);
             if (fixture.FilesPath is { } files)
@@ -53,12 +75,6 @@ public static class JobFixtures
 
                 written.Add(new FixtureWritten(source.Name, to.Location, count, 0));
                 continue;
-            }
-
-            var values = new Dictionary<string, string>(arguments, StringComparer.Ordinal);
-            if (fixture.RowsAt(scale) is { } rows)
-            {
-                values["rows"] = rows.ToString(System.Globalization.CultureInfo.InvariantCulture);
             }
 
             written.Add(await GenerateAsync(spec, fixture, source, to, folder, values, cancellationToken));
@@ -83,6 +99,19 @@ public static class JobFixtures
 
         var columns = (await engine.QueryAsync("DESCRIBE dq_fixture", cancellationToken)).Rows.Select(r => (string)r[0]!).ToArray();
         var byFile = columns.Contains("_file", StringComparer.Ordinal);
+        if (to.Table is { } table)
+        {
+            try
+            {
+                var result = await JdbcWriter.WriteAsync((DuckDBConnection)engine.Connection, byFile ? "SELECT * EXCLUDE (_file) FROM dq_fixture" : "SELECT * FROM dq_fixture", table, cancellationToken);
+                return new FixtureWritten(source.Name, to.Location, 0, result.Rows);
+            }
+            catch (JdbcWriteException ex)
+            {
+                throw new PipelineInputException(Diagnostic.Error(new SourceLocation(display), "JOB-FIXTURE", $"The fixture's rows do not fit {to.Location}: {ex.Message}", ex.Fix));
+            }
+        }
+
         var extension = to.Format switch { FileFormat.Csv => ".csv", FileFormat.Json => ".json", _ => ".parquet" };
         var names = byFile
             ? (await engine.QueryAsync("SELECT DISTINCT _file FROM dq_fixture ORDER BY 1", cancellationToken)).Rows.Select(r => r[0] as string ?? throw new PipelineInputException(Diagnostic.Error(new SourceLocation(display), "JOB-FIXTURE", "A row has a NULL _file", "give every row the file it belongs to"))).ToArray()

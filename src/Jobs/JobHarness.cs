@@ -1,5 +1,6 @@
 using GluePipeline.Catalog;
 using GluePipeline.Data;
+using GluePipeline.Data.Jdbc;
 using GluePipeline.Diagnostics;
 using GluePipeline.Validation;
 
@@ -32,8 +33,10 @@ public static class JobHarness
     /// <param name="sampleRows">Rows of output to read back.</param>
     /// <param name="scale">Scales fixtures that have a row count.</param>
     /// <param name="cancellationToken">Cancels the run.</param>
-    public static async Task<HarnessResult> RunOnFixturesAsync(string jobsDirectory, string displayDirectory, string job, string workDirectory, IReadOnlyDictionary<string, string> arguments, int sampleRows, double scale, CancellationToken cancellationToken)
+    /// <param name="connections">Where the job's Glue connections lead (JDBC sources and sinks), by name.</param>
+    public static async Task<HarnessResult> RunOnFixturesAsync(string jobsDirectory, string displayDirectory, string job, string workDirectory, IReadOnlyDictionary<string, string> arguments, int sampleRows, double scale, CancellationToken cancellationToken, IReadOnlyDictionary<string, JdbcEndpoint>? connections = null)
     {
+        connections ??= new Dictionary<string, JdbcEndpoint>(StringComparer.Ordinal);
         var folder = Path.Combine(jobsDirectory, job);
         if (!Directory.Exists(folder))
         {
@@ -77,6 +80,11 @@ public static class JobHarness
                 return new FixtureTarget(entry.Location, entry.Format, entry.Csv);
             }
 
+            if (source.Jdbc is not null)
+            {
+                return FixtureTable(spec, source, values, connections);
+            }
+
             return new FixtureTarget(JobArguments.Substitute(source.S3Path!, values), source.Format!.Value, source.Csv);
         }, scale, cancellationToken);
 
@@ -86,17 +94,24 @@ public static class JobHarness
             ArgumentSource = "--arg",
             Catalog = catalog,
             DuckDb = new DuckDbOptions(TempDirectory: Path.Combine(workDirectory, "duckdb-tmp")),
+            Connections = connections,
         };
         var run = await new JobRunner(options).RunAsync(spec, cancellationToken);
-        if (run.NothingToDo is not null || run.FilesWritten.Count == 0)
+        if (run.NothingToDo is not null || (run.FilesWritten.Count == 0 && run.Table is null))
         {
             return new HarnessResult(spec, fixtures, run, null, null);
         }
 
-        var output = FileDataset.Resolve(run.OutputPath, workDirectory, run.Format);
         QueryResult sample;
-        await using (var engine = await DuckDbEngine.OpenAsync(null, cancellationToken))
+        if (run.Table is { } table)
         {
+            await using var database = await AdoQueryEngine.ConnectAsync(table.Endpoint.Database, cancellationToken);
+            sample = await database.QueryAsync($"SELECT * FROM {table.Table.Render(database.Dialect)} LIMIT {sampleRows}", cancellationToken);
+        }
+        else
+        {
+            var output = FileDataset.Resolve(run.OutputPath, workDirectory, run.Format);
+            await using var engine = await DuckDbEngine.OpenAsync(null, cancellationToken);
             sample = await engine.QueryAsync($"SELECT * FROM {output.ToDuckDbRelation()} LIMIT {sampleRows}", cancellationToken);
         }
 
@@ -104,10 +119,27 @@ public static class JobHarness
         if (spec.RulesPath is { } rulesPath)
         {
             var validator = new DatasetValidator();
-            rules = await validator.ValidateAsync(spec.FullPath(rulesPath), run.OutputPath, new Dictionary<string, string>(), workDirectory, cancellationToken);
+            rules = await validator.ValidateAsync(spec.FullPath(rulesPath), run.Table?.DatasetUri ?? run.OutputPath, new Dictionary<string, string>(), workDirectory, cancellationToken);
             rules = rules with { RulesFile = spec.Display(rulesPath), Dataset = run.Output };
         }
 
         return new HarnessResult(spec, fixtures, run, sample, rules);
+    }
+
+    /// <summary>Where the fixture of a JDBC source goes: the table it reads (a query source's fixture names its table).</summary>
+    internal static FixtureTarget FixtureTable(JobSpec spec, JobSource source, IReadOnlyDictionary<string, string> values, IReadOnlyDictionary<string, JdbcEndpoint> connections)
+    {
+        var fixture = spec.Fixtures.Single(f => f.Source == source.Name);
+        var connection = JobArguments.Substitute(source.Jdbc!.Connection, values);
+        if (!connections.TryGetValue(connection, out var endpoint))
+        {
+            throw new PipelineInputException(Diagnostic.Error(source.Location, "JOB-CONNECTION", $"Source '{source.Name}' reads Glue connection '{connection}', which this run does not have", $"give it with --connection {connection}=postgres://user:password@host:5432/database (or mysql://...), or run it in a stack whose template defines it"));
+        }
+
+        var text = fixture.Table ?? source.Jdbc.Table
+            ?? throw new PipelineInputException(Diagnostic.Error(fixture.Location, "JOB-FIXTURE", $"Source '{source.Name}' reads a query, so its fixture must say which table it fills", "add table: schema.table to the fixture"));
+        var table = JdbcTable.TryParse(JobArguments.Substitute(text, values))
+            ?? throw new PipelineInputException(Diagnostic.Error(fixture.Location, "JOB-FIXTURE", $"'{text}' is not a table name", "write table or schema.table"));
+        return FixtureTarget.Database($"jdbc:{connection}/{table}", new JdbcWrite(endpoint.Database, endpoint.Resolve(table), JdbcWriteMode.Overwrite));
     }
 }

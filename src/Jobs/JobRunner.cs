@@ -1,7 +1,10 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using System.Data.Common;
+using DuckDB.NET.Data;
 using GluePipeline.Catalog;
 using GluePipeline.Data;
+using GluePipeline.Data.Jdbc;
 using GluePipeline.Diagnostics;
 
 namespace GluePipeline.Jobs;
@@ -28,12 +31,18 @@ public sealed record JobRunOptions(LocalBuckets Buckets, string StateDirectory)
 
     /// <summary>The clock.</summary>
     public TimeProvider? Time { get; init; }
+
+    /// <summary>Where each Glue connection leads in this run, by connection name (JDBC sources and sinks).</summary>
+    public IReadOnlyDictionary<string, JdbcEndpoint> Connections { get; init; } = new Dictionary<string, JdbcEndpoint>(StringComparer.Ordinal);
+
+    /// <summary>Where to say connections come from in errors (e.g. <c>--connection</c>, or the template).</summary>
+    public string ConnectionSource { get; init; } = "--connection name=postgres://user:password@host:port/database";
 }
 
 /// <summary>What one source gave a run.</summary>
 /// <param name="Source">The source (its view name).</param>
-/// <param name="Location">Where it was read (S3 location).</param>
-/// <param name="Files">Input files read.</param>
+/// <param name="Location">Where it was read (S3 location, or <c>jdbc:connection/table</c>).</param>
+/// <param name="Files">Input files read (0 for a database).</param>
 /// <param name="SkippedFiles">Input files the bookmark skipped as already processed.</param>
 /// <param name="Rows">Rows read (after the push-down predicate and the bookmark).</param>
 public sealed record SourceRead(string Source, string Location, int Files, int SkippedFiles, long Rows);
@@ -43,18 +52,31 @@ public sealed record SourceRead(string Source, string Location, int Files, int S
 /// <param name="RunId">The run's id.</param>
 /// <param name="Sources">Per source, what was read.</param>
 /// <param name="RowsWritten">Rows written to the sink.</param>
-/// <param name="Output">The sink's S3 location.</param>
-/// <param name="OutputPath">The sink's local folder.</param>
-/// <param name="Format">The sink's format.</param>
+/// <param name="Output">The sink's S3 location, or <c>jdbc:connection/table</c>.</param>
+/// <param name="OutputPath">The sink's local folder (empty for a table).</param>
+/// <param name="Format">The sink's format (null for a table).</param>
 /// <param name="FilesWritten">Files this run added, relative to the output folder.</param>
 /// <param name="Duration">How long the run took.</param>
-public sealed record JobRunResult(string Job, string RunId, IReadOnlyList<SourceRead> Sources, long RowsWritten, string Output, string OutputPath, FileFormat Format, IReadOnlyList<string> FilesWritten, TimeSpan Duration)
+public sealed record JobRunResult(string Job, string RunId, IReadOnlyList<SourceRead> Sources, long RowsWritten, string Output, string OutputPath, FileFormat? Format, IReadOnlyList<string> FilesWritten, TimeSpan Duration)
 {
+    /// <summary>For a JDBC sink: where the rows went (the serving database and table) and how.</summary>
+    public JdbcOutput? Table { get; init; }
+
     /// <summary>Why nothing was written (no new input), or null when the run wrote.</summary>
     public string? NothingToDo { get; init; }
 
     /// <summary>Rows read over all sources.</summary>
     public long RowsRead => Sources.Sum(s => s.Rows);
+}
+
+/// <summary>What a JDBC sink wrote.</summary>
+/// <param name="Endpoint">The connection and the database that serves it.</param>
+/// <param name="Table">The table in that database.</param>
+/// <param name="Write">Rows written, whether the table was created, rows replaced, the loader.</param>
+public sealed record JdbcOutput(JdbcEndpoint Endpoint, JdbcTable Table, JdbcWriteResult Write)
+{
+    /// <summary>The table as a database URI (with the password: to hand to the validator, never to print).</summary>
+    public string DatasetUri => (Endpoint.Database with { Table = Table.ToString(), Query = null }).ToString(includePassword: true);
 }
 
 /// <summary>A job run that failed on its data or environment (not on its spec): the output is as it was.</summary>
@@ -100,7 +122,8 @@ public sealed partial class JobRunner(JobRunOptions options)
         var sql = Transform(spec, values);
         var store = new BookmarkStore(options.StateDirectory);
         var bookmark = spec.Bookmark is null ? new BookmarkState() : await store.LoadAsync(spec.Name, cancellationToken);
-        var sink = await ResolveSinkAsync(spec, values, cancellationToken);
+        var target = spec.Sink.Jdbc is { } sinkTable ? ResolveTable(spec, sinkTable, spec.Sink.Location, values) : null;
+        var sink = target is null ? await ResolveSinkAsync(spec, values, cancellationToken) : null;
 
         await using var engine = await DuckDbEngine.OpenAsync(options.DuckDb, cancellationToken);
         var inputs = new List<Input>();
@@ -110,38 +133,57 @@ public sealed partial class JobRunner(JobRunOptions options)
         }
 
         var bookmarked = spec.Bookmark is null ? null : inputs.Single(i => i.Source.Name == spec.Bookmark.Source);
-        if (bookmarked is { Files.Count: 0 })
+        var (output, outputPath, outputFormat) = target is { } t ? (t.Location, string.Empty, (FileFormat?)null) : (sink!.Location, sink.Path, sink.Format);
+        if (bookmarked is { Files.Count: 0, Rows: null })
         {
             var unread = inputs.Select(i => new SourceRead(i.Source.Name, i.Location, i.Files.Count, i.Skipped, 0)).ToArray();
-            return new JobRunResult(spec.Name, runId, unread, 0, sink.Location, sink.Path, sink.Format, [], time.GetElapsedTime(started))
+            return new JobRunResult(spec.Name, runId, unread, 0, output, outputPath, outputFormat, [], time.GetElapsedTime(started))
             {
                 NothingToDo = $"no new input files for {bookmarked.Source.Name} since the last run (bookmark); the output is as it was",
             };
         }
 
         var columns = await DescribeAsync(engine, spec, sql, cancellationToken);
-        var missingKeys = sink.PartitionKeys.Where(k => !columns.Contains(k, StringComparer.OrdinalIgnoreCase)).ToArray();
+        var missingKeys = (sink?.PartitionKeys ?? spec.Sink.MergeKeys).Where(k => !columns.Contains(k, StringComparer.OrdinalIgnoreCase)).ToArray();
         if (missingKeys.Length > 0)
         {
-            throw SpecError(spec.Sink.Location, $"Partition key{(missingKeys.Length > 1 ? "s" : string.Empty)} {string.Join(", ", missingKeys)} {(missingKeys.Length > 1 ? "are not columns" : "is not a column")} of {spec.TransformPath}'s result (it has {string.Join(", ", columns)})", "select the partition columns in transform.sql, or fix partitionKeys");
+            var what = sink is null ? "Merge key" : "Partition key";
+            throw SpecError(spec.Sink.Location, $"{what}{(missingKeys.Length > 1 ? "s" : string.Empty)} {string.Join(", ", missingKeys)} {(missingKeys.Length > 1 ? "are not columns" : "is not a column")} of {spec.TransformPath}'s result (it has {string.Join(", ", columns)})", sink is null ? "select the key columns in transform.sql, or fix mergeKeys" : "select the partition columns in transform.sql, or fix partitionKeys");
         }
 
         var reads = new List<SourceRead>();
         foreach (var input in inputs)
         {
-            var rows = input.Files.Count == 0 ? 0 : Convert.ToInt64(await Scalar(engine, $"SELECT COUNT(*) FROM {Quote(input.Source.Name)}", cancellationToken), CultureInfo.InvariantCulture);
+            var rows = input.Rows ?? (input.Files.Count == 0 ? 0 : Convert.ToInt64(await Scalar(engine, $"SELECT COUNT(*) FROM {Quote(input.Source.Name)}", cancellationToken), CultureInfo.InvariantCulture));
             reads.Add(new SourceRead(input.Source.Name, input.Location, input.Files.Count, input.Skipped, rows));
         }
 
         if (bookmarked is not null && reads.Single(r => r.Source == bookmarked.Source.Name).Rows == 0)
         {
-            return new JobRunResult(spec.Name, runId, reads, 0, sink.Location, sink.Path, sink.Format, [], time.GetElapsedTime(started))
+            return new JobRunResult(spec.Name, runId, reads, 0, output, outputPath, outputFormat, [], time.GetElapsedTime(started))
             {
                 NothingToDo = $"no new rows in {bookmarked.Source.Name} since the last run (bookmark{(spec.Bookmark!.Column is { } c ? $" on {c}" : string.Empty)}); the output is as it was",
             };
         }
 
         var newMark = await ColumnMarkAsync(engine, spec, bookmarked, cancellationToken);
+        if (target is not null)
+        {
+            var written = await WriteTableAsync(engine, spec, target, sql, cancellationToken);
+            if (bookmarked is not null)
+            {
+                await store.SaveAsync(spec.Name, Advance(bookmark, bookmarked, newMark, runId, time), cancellationToken);
+            }
+
+            return new JobRunResult(spec.Name, runId, reads, written.Write.Rows, output, outputPath, outputFormat, [], time.GetElapsedTime(started)) { Table = written };
+        }
+
+        return await WriteFilesAsync(engine, spec, sink!, sql, reads, bookmark, bookmarked, newMark, store, runId, started, cancellationToken);
+    }
+
+    private async Task<JobRunResult> WriteFilesAsync(DuckDbEngine engine, JobSpec spec, ResolvedSink sink, string sql, IReadOnlyList<SourceRead> reads, BookmarkState bookmark, Input? bookmarked, ColumnMark? newMark, BookmarkStore store, string runId, long started, CancellationToken cancellationToken)
+    {
+        var time = options.Time ?? TimeProvider.System;
         var staging = Path.Combine(options.Buckets.BucketFolder(LocalBuckets.BucketOf(sink.Location)), StagingFolder, runId);
         long written;
         IReadOnlyList<string> files;
@@ -177,7 +219,103 @@ public sealed partial class JobRunner(JobRunOptions options)
         return JobArguments.Substitute(text, values).TrimEnd().TrimEnd(';').TrimEnd();
     }
 
-    private sealed record Input(JobSource Source, string Location, IReadOnlyList<string> Files, IReadOnlyList<string> Keys, int Skipped, string? ColumnType);
+    private sealed record Input(JobSource Source, string Location, IReadOnlyList<string> Files, IReadOnlyList<string> Keys, int Skipped, string? ColumnType)
+    {
+        /// <summary>Rows read from a database (null for files).</summary>
+        public long? Rows { get; init; }
+    }
+
+    /// <summary>A table or query of a JDBC source or sink, in the database that serves its connection.</summary>
+    private sealed record ResolvedTable(JdbcEndpoint Endpoint, JdbcTable? Table, string? Query, string Location);
+
+    private ResolvedTable ResolveTable(JobSpec spec, JdbcRef reference, SourceLocation location, IReadOnlyDictionary<string, string> values)
+    {
+        var name = JobArguments.Substitute(reference.Connection, values);
+        if (!options.Connections.TryGetValue(name, out var endpoint))
+        {
+            var known = options.Connections.Keys.Order(StringComparer.Ordinal).ToArray();
+            throw SpecError(location, $"Job {spec.Name} uses Glue connection '{name}', which this run does not have{(known.Length == 0 ? string.Empty : $" (it has {string.Join(", ", known)})")}",
+                known.Length > 0 && Documents.DocumentParser.Closest(name, known) is { } closest ? $"did you mean {closest}?" : $"define an AWS::Glue::Connection named {name} in the template, or give it with {options.ConnectionSource}");
+        }
+
+        if (reference.Table is { } text)
+        {
+            var table = JdbcTable.TryParse(JobArguments.Substitute(text, values))
+                ?? throw SpecError(location, $"'{JobArguments.Substitute(text, values)}' is not a table name", "write table or schema.table");
+            return new ResolvedTable(endpoint, endpoint.Resolve(table), null, $"jdbc:{name}/{table}");
+        }
+
+        return new ResolvedTable(endpoint, null, endpoint.Resolve(JobArguments.Substitute(reference.Query!, values)), $"jdbc:{name}/(query)");
+    }
+
+    /// <summary>
+    /// A JDBC source: its rows are copied into a DuckDB table named after the source (streamed, in
+    /// parallel partitions with hashfield/hashexpression; DuckDB spills to disk under its memory
+    /// limit). A column bookmark filters in the source database, so only new rows travel.
+    /// </summary>
+    private async Task<Input> RegisterTableAsync(DuckDbEngine engine, JobSpec spec, JobSource source, IReadOnlyDictionary<string, string> values, BookmarkState bookmark, CancellationToken cancellationToken)
+    {
+        var resolved = ResolveTable(spec, source.Jdbc!, source.Location, values);
+        var dialect = resolved.Endpoint.Database.Kind == DatabaseKind.MySql ? SqlDialect.MySql : SqlDialect.PostgreSql;
+        var (table, query) = (resolved.Table, resolved.Query);
+        var bookmarkColumn = spec.Bookmark is { Kind: BookmarkKind.Column } b && b.Source == source.Name ? b.Column : null;
+        if (bookmarkColumn is not null && bookmark.Sources.TryGetValue(source.Name, out var state) && state.Column is { } high)
+        {
+            var from = table is not null ? table.Render(dialect) : $"({query}) dq_source";
+            (table, query) = (null, $"SELECT * FROM {from} WHERE {dialect.Identifier(bookmarkColumn)} > {dialect.String(high.Max)}");
+        }
+
+        var read = new JdbcRead(resolved.Endpoint.Database, table, query)
+        {
+            HashField = source.HashField is { } field ? JobArguments.Substitute(field, values) : null,
+            HashExpression = source.HashExpression is { } expression ? JobArguments.Substitute(expression, values) : null,
+            HashPartitions = source.HashPartitions ?? 7,
+        };
+        JdbcReadResult result;
+        try
+        {
+            result = await JdbcReader.ReadIntoAsync((DuckDBConnection)engine.Connection, source.Name, read, cancellationToken);
+        }
+        catch (Exception ex) when (ex is QueryFailedException or DbException or System.Net.Sockets.SocketException or TimeoutException)
+        {
+            var message = ex is QueryFailedException q ? q.EngineMessage : ex.Message;
+            throw new JobFailedException($"Source '{source.Name}' ({resolved.Location} on {resolved.Endpoint.Database}) cannot be read: {FirstLine(message)}", ex);
+        }
+
+        string? columnType = null;
+        if (bookmarkColumn is not null)
+        {
+            columnType = result.Columns.FirstOrDefault(c => c.Name.Equals(bookmarkColumn, StringComparison.OrdinalIgnoreCase))?.Type
+                ?? throw SpecError(spec.Bookmark!.Location, $"The bookmark column '{bookmarkColumn}' is not a column of source '{source.Name}' (it has {string.Join(", ", result.Columns.Select(c => c.Name))})", "name a column that only grows, e.g. an id or an updated_at timestamp");
+        }
+
+        return new Input(source, resolved.Location, [], [], 0, columnType) { Rows = result.Rows };
+    }
+
+    /// <summary>A JDBC sink: the transform streams from DuckDB into the table, in one transaction (a failed write changes nothing).</summary>
+    private static async Task<JdbcOutput> WriteTableAsync(DuckDbEngine engine, JobSpec spec, ResolvedTable target, string sql, CancellationToken cancellationToken)
+    {
+        var mode = spec.Sink.Mode switch { WriteMode.Append => JdbcWriteMode.Append, WriteMode.Merge => JdbcWriteMode.Merge, _ => JdbcWriteMode.Overwrite };
+        var write = new JdbcWrite(target.Endpoint.Database, target.Table!, mode) { MergeKeys = spec.Sink.MergeKeys };
+        try
+        {
+            return new JdbcOutput(target.Endpoint, target.Table!, await JdbcWriter.WriteAsync((DuckDBConnection)engine.Connection, sql, write, cancellationToken));
+        }
+        catch (JdbcWriteException ex)
+        {
+            throw new JobFailedException($"Writing {target.Location} failed: {ex.Message}. Fix: {ex.Fix}. The table is as it was.", ex);
+        }
+        catch (QueryFailedException ex) when (ex.Engine == "duckdb")
+        {
+            var diagnostic = SqlDiagnostic(spec, ex.EngineMessage, lineOffset: 0);
+            throw new JobFailedException($"{diagnostic}{Environment.NewLine}The run failed while writing; table {target.Table} is as it was.", ex);
+        }
+        catch (Exception ex) when (ex is QueryFailedException or DbException or System.Net.Sockets.SocketException or TimeoutException)
+        {
+            var message = ex is QueryFailedException q ? q.EngineMessage : ex.Message;
+            throw new JobFailedException($"Writing {target.Location} ({target.Endpoint.Database}) failed: {FirstLine(message)}. The table is as it was.", ex);
+        }
+    }
 
     private sealed record ResolvedSink(string Location, string Path, FileFormat Format, IReadOnlyList<string> PartitionKeys, string? Compression, WriteMode Mode, CsvOptions Csv);
 
@@ -212,6 +350,11 @@ public sealed partial class JobRunner(JobRunOptions options)
 
     private async Task<Input> RegisterAsync(DuckDbEngine engine, JobSpec spec, JobSource source, IReadOnlyDictionary<string, string> values, BookmarkState bookmark, CancellationToken cancellationToken)
     {
+        if (source.Jdbc is not null)
+        {
+            return await RegisterTableAsync(engine, spec, source, values, bookmark, cancellationToken);
+        }
+
         string location;
         FileFormat format;
         var csv = source.Csv;

@@ -9,8 +9,11 @@ public enum WriteMode
     /// <summary>Replace the whole output (atomically: readers see the old or the new, never a mix).</summary>
     Overwrite,
 
-    /// <summary>Add new files next to the existing ones (uniquely named per run).</summary>
+    /// <summary>Add new files next to the existing ones (uniquely named per run), or rows to a table.</summary>
     Append,
+
+    /// <summary>JDBC sinks: rows whose merge keys match are replaced, the others inserted (one transaction).</summary>
+    Merge,
 }
 
 /// <summary>How a bookmark remembers what was processed.</summary>
@@ -56,6 +59,16 @@ public sealed record CatalogRef(string Database, string Table)
     public override string ToString() => $"{Database}.{Table}";
 }
 
+/// <summary>A table or query of a database, through a Glue connection.</summary>
+/// <param name="Connection">The Glue connection's name (<c>ConnectionInput.Name</c>; may hold <c>${...}</c>).</param>
+/// <param name="Table">The table (<c>schema.table</c>), or null for a query.</param>
+/// <param name="Query">A query (sources only), or null for a table.</param>
+public sealed record JdbcRef(string Connection, string? Table, string? Query)
+{
+    /// <inheritdoc/>
+    public override string ToString() => $"jdbc:{Connection}/{Table ?? "(query)"}";
+}
+
 /// <summary>A declared job argument (<c>--name value</c> on Glue) and its default.</summary>
 /// <param name="Name">The name, used as <c>${name}</c>.</param>
 /// <param name="Default">The default value, or null when the argument must be given.</param>
@@ -65,11 +78,23 @@ public sealed record JobArgument(string Name, string? Default, SourceLocation Lo
 /// <summary>An input of a job, registered as a view named <see cref="Name"/> for the transform.</summary>
 public sealed record JobSource(string Name, SourceLocation Location)
 {
-    /// <summary>The S3 prefix read (with <c>${...}</c> placeholders), or null for a catalog source.</summary>
+    /// <summary>The S3 prefix read (with <c>${...}</c> placeholders), or null for a catalog or JDBC source.</summary>
     public string? S3Path { get; init; }
 
-    /// <summary>The catalog table read, or null for an S3 source.</summary>
+    /// <summary>The catalog table read, or null for an S3 or JDBC source.</summary>
     public CatalogRef? Catalog { get; init; }
+
+    /// <summary>The database table or query read, or null for an S3 or catalog source.</summary>
+    public JdbcRef? Jdbc { get; init; }
+
+    /// <summary>Glue's <c>hashfield</c>: a column whose hash splits a JDBC read into parallel partitions.</summary>
+    public string? HashField { get; init; }
+
+    /// <summary>Glue's <c>hashexpression</c>: a numeric expression whose range splits a JDBC read.</summary>
+    public string? HashExpression { get; init; }
+
+    /// <summary>Glue's <c>hashpartitions</c>: how many parallel reads (default 7, as Glue's).</summary>
+    public int? HashPartitions { get; init; }
 
     /// <summary>The format (required for S3 sources; a catalog table knows its own).</summary>
     public FileFormat? Format { get; init; }
@@ -87,11 +112,17 @@ public sealed record JobSource(string Name, SourceLocation Location)
 /// <summary>Where a job writes.</summary>
 public sealed record JobSink(SourceLocation Location)
 {
-    /// <summary>The S3 prefix written, or null for a catalog sink.</summary>
+    /// <summary>The S3 prefix written, or null for a catalog or JDBC sink.</summary>
     public string? S3Path { get; init; }
 
-    /// <summary>The catalog table written, or null for an S3 sink.</summary>
+    /// <summary>The catalog table written, or null for an S3 or JDBC sink.</summary>
     public CatalogRef? Catalog { get; init; }
+
+    /// <summary>The database table written, or null for an S3 or catalog sink.</summary>
+    public JdbcRef? Jdbc { get; init; }
+
+    /// <summary>The key columns of <see cref="WriteMode.Merge"/>.</summary>
+    public IReadOnlyList<string> MergeKeys { get; init; } = [];
 
     /// <summary>The format (required for S3 sinks).</summary>
     public FileFormat? Format { get; init; }
@@ -102,7 +133,7 @@ public sealed record JobSink(SourceLocation Location)
     /// <summary>The compression codec, or null for the format's default (snappy for Parquet, none for text).</summary>
     public string? Compression { get; init; }
 
-    /// <summary>Overwrite or append.</summary>
+    /// <summary>Overwrite, append or (JDBC) merge.</summary>
     public WriteMode Mode { get; init; }
 
     /// <summary>CSV options for a CSV sink.</summary>
@@ -124,6 +155,9 @@ public sealed record JobBookmark(string Source, BookmarkKind Kind, string? Colum
 /// <param name="Location">Where it is declared.</param>
 public sealed record JobFixture(string Source, string? SqlPath, string? FilesPath, FileFormat? Format, SourceLocation Location)
 {
+    /// <summary>For a JDBC source that reads a query: the table the fixture fills (a table source's fixture fills its table).</summary>
+    public string? Table { get; init; }
+
     /// <summary>Rows at full scale; the query reads the scaled number as <c>${rows}</c>. Null when the query makes a fixed number.</summary>
     public long? Rows { get; init; }
 

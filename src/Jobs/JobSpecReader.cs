@@ -20,13 +20,15 @@ public static partial class JobSpecReader
     public const string Rule = "JOB-SPEC";
 
     internal static readonly string[] TopKeys = ["name", "description", "arguments", "sources", "transform", "sink", "bookmark", "rules", "fixtures"];
-    internal static readonly string[] SourceKeys = ["s3", "catalog", "format", "csv", "json", "pushDownPredicate"];
-    internal static readonly string[] SinkKeys = ["s3", "catalog", "format", "partitionKeys", "compression", "mode", "csv"];
+    internal static readonly string[] SourceKeys = ["s3", "catalog", "jdbc", "format", "csv", "json", "pushDownPredicate", "hashfield", "hashexpression", "hashpartitions"];
+    internal static readonly string[] SinkKeys = ["s3", "catalog", "jdbc", "format", "partitionKeys", "compression", "mode", "mergeKeys", "csv"];
+    internal static readonly string[] JdbcSourceKeys = ["connection", "table", "query"];
+    internal static readonly string[] JdbcSinkKeys = ["connection", "table"];
     internal static readonly string[] CsvKeys = ["header", "delimiter", "quote", "escape", "null"];
     internal static readonly string[] JsonKeys = ["layout", "unnest"];
     internal static readonly string[] CatalogKeys = ["database", "table"];
     internal static readonly string[] BookmarkKeys = ["source", "by", "column"];
-    internal static readonly string[] FixtureKeys = ["sql", "files", "format", "rows"];
+    internal static readonly string[] FixtureKeys = ["sql", "files", "format", "rows", "table"];
     private static readonly string[] Formats = ["csv", "json", "parquet"];
 
     /// <summary>Names a source cannot have: they would shadow SQL keywords or the validation engine's alias.</summary>
@@ -113,6 +115,14 @@ public static partial class JobSpecReader
             var bookmark = map.Entry("bookmark") is { } bookmarkEntry ? Bookmark(bookmarkEntry, sources) : null;
             var rules = map["rules"] is { } rulesNode ? RulesFile(rulesNode) : null;
             var fixtures = map.Entry("fixtures") is { } fixturesEntry ? Fixtures(fixturesEntry, sources) : [];
+            foreach (var source in sources.Where(s => s.Jdbc is not null))
+            {
+                if (fixtures.FirstOrDefault(f => f.Source == source.Name) is { FilesPath: not null } fixture)
+                {
+                    Findings.Add(Diagnostic.Error(fixture.Location, Rule, $"The fixture of JDBC source '{source.Name}' copies files, but the source reads a table", "make its rows with sql: fixtures/<name>.sql (they fill the table)"));
+                }
+            }
+
             foreach (var source in sources.Where(s => s.Catalog is not null))
             {
                 if (fixtures.FirstOrDefault(f => f.Source == source.Name) is { Format: null } fixture)
@@ -212,7 +222,7 @@ public static partial class JobSpecReader
                 }
 
                 Keys(source, SourceKeys, $"source '{item.Key}'");
-                var (s3, catalog) = Location(source, item.Key, $"source '{item.Key}'");
+                var (s3, catalog, jdbc) = Location(source, item.Key, $"source '{item.Key}'", sink: false);
                 var format = source["format"] is { } f ? Format(f) : null;
                 if (s3 is not null && format is null && source["format"] is null)
                 {
@@ -232,26 +242,89 @@ public static partial class JobSpecReader
                 }
 
                 var predicate = source["pushDownPredicate"] is { } p ? Text(p, "pushDownPredicate") : null;
-                result.Add(new JobSource(item.Key, item.KeyLocation) { S3Path = s3, Catalog = catalog, Format = format, Csv = csv, Json = json, PushDownPredicate = predicate });
+                if (jdbc is not null)
+                {
+                    foreach (var key in new[] { "format", "csv", "json", "pushDownPredicate" }.Where(k => source.Entry(k) is not null))
+                    {
+                        Findings.Add(Diagnostic.Error(source.Entry(key)!.KeyLocation, Rule, $"{key} does not apply to JDBC source '{item.Key}' (rows come typed from the database)", key == "pushDownPredicate" ? "filter with query: SELECT ... WHERE ..., or in transform.sql" : $"remove {key}:"));
+                    }
+                }
+
+                var (hashField, hashExpression, hashPartitions) = Hash(source, item.Key, jdbc is not null || catalog is not null);
+                result.Add(new JobSource(item.Key, item.KeyLocation)
+                {
+                    S3Path = s3, Catalog = catalog, Jdbc = jdbc, Format = format, Csv = csv, Json = json, PushDownPredicate = predicate,
+                    HashField = hashField, HashExpression = hashExpression, HashPartitions = hashPartitions,
+                });
             }
 
             return result;
         }
 
-        private (string? S3, CatalogRef? Catalog) Location(MappingNode node, string name, string what)
+        /// <summary>Glue's parallel JDBC read options (hashfield or hashexpression, hashpartitions).</summary>
+        private (string? Field, string? Expression, int? Partitions) Hash(MappingNode source, string name, bool database)
+        {
+            var field = source["hashfield"] is { } f ? Text(f, "hashfield") : null;
+            var expression = source["hashexpression"] is { } e ? Text(e, "hashexpression") : null;
+            int? partitions = null;
+            if (source["hashpartitions"] is { } p && Text(p, "hashpartitions") is { } text)
+            {
+                if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n < 1 || n > 1000)
+                {
+                    Error(p, $"hashpartitions '{text}' is not a number of partitions", "write a whole number from 1 to 1000, e.g. hashpartitions: 10 (Glue's default is 7)");
+                }
+                else
+                {
+                    partitions = n;
+                }
+            }
+
+            var first = source.Entry("hashfield") ?? source.Entry("hashexpression") ?? source.Entry("hashpartitions");
+            if (first is not null && !database)
+            {
+                Findings.Add(Diagnostic.Error(first.KeyLocation, Rule, $"{first.Key} splits a database read, but source '{name}' reads files", "remove it (files are read in parallel anyway), or read the table with jdbc:"));
+                return (null, null, null);
+            }
+
+            if (field is not null && expression is not null)
+            {
+                Error(source["hashexpression"]!, $"Source '{name}' has both hashfield and hashexpression", "keep one: hashfield (any column, hashed) or hashexpression (a numeric column or expression, split by range)");
+            }
+            else if (partitions is not null && field is null && expression is null)
+            {
+                Error(source["hashpartitions"]!, $"hashpartitions of source '{name}' needs the column to split on", "add hashfield: <column> (or hashexpression: <numeric column>)");
+            }
+
+            if (field is not null && source["hashfield"] is { } fieldNode && !Identifier().IsMatch(field))
+            {
+                Error(fieldNode, $"hashfield '{field}' is not a column name", "name one column; for an expression use hashexpression:");
+            }
+
+            return (field, expression, partitions);
+        }
+
+        private (string? S3, CatalogRef? Catalog, JdbcRef? Jdbc) Location(MappingNode node, string name, string what, bool sink)
         {
             var s3Node = node["s3"];
             var catalogNode = node["catalog"];
-            if (s3Node is null && catalogNode is null)
+            var jdbcNode = node["jdbc"];
+            var given = new[] { s3Node, catalogNode, jdbcNode }.Count(n => n is not null);
+            if (given == 0)
             {
-                Error(node, $"{Capitalise(what)} says neither s3 nor catalog", "add s3: s3://bucket/prefix/ (with format:) or catalog: {database: db, table: t}");
-                return (null, null);
+                Error(node, $"{Capitalise(what)} says neither s3, catalog nor jdbc", "add s3: s3://bucket/prefix/ (with format:), catalog: {database: db, table: t} or jdbc: {connection: <Glue connection>, table: schema.table}");
+                return (null, null, null);
             }
 
-            if (s3Node is not null && catalogNode is not null)
+            if (given > 1)
             {
-                Error(catalogNode, $"{Capitalise(what)} has both s3 and catalog", "keep one of them");
-                return (null, null);
+                var names = new[] { ("s3", s3Node), ("catalog", catalogNode), ("jdbc", jdbcNode) }.Where(n => n.Item2 is not null).Select(n => n.Item1).ToArray();
+                Error((jdbcNode ?? catalogNode)!, $"{Capitalise(what)} has both {names[0]} and {names[1]}", "keep one of them");
+                return (null, null, null);
+            }
+
+            if (jdbcNode is not null)
+            {
+                return (null, null, Jdbc(jdbcNode, what, sink));
             }
 
             if (s3Node is not null)
@@ -260,28 +333,62 @@ public static partial class JobSpecReader
                 if (text is not null && !text.StartsWith("s3://", StringComparison.Ordinal))
                 {
                     Error(s3Node, $"'{text}' is not an S3 location", $"write s3://<bucket>/<prefix>/ (placeholders such as s3://${{raw_bucket}}/{name}/ are fine)");
-                    return (null, null);
+                    return (null, null, null);
                 }
 
                 if (text is not null && !S3Path().IsMatch(text))
                 {
                     Error(s3Node, $"'{text}' does not name a valid bucket", "a bucket name has 3 to 63 lowercase letters, digits, dots and hyphens (or is a placeholder such as ${raw_bucket})");
-                    return (null, null);
+                    return (null, null, null);
                 }
 
-                return (text, null);
+                return (text, null, null);
             }
 
             if (catalogNode is not MappingNode catalog)
             {
                 Error(catalogNode!, "catalog must name a database and a table", "write catalog: {database: raw, table: trips}");
-                return (null, null);
+                return (null, null, null);
             }
 
             Keys(catalog, CatalogKeys, "catalog");
             var database = catalog["database"] is { } db ? Text(db, "database") : Missing<string>(catalog, "catalog needs a database", "add database: <Glue database>");
             var table = catalog["table"] is { } t ? Text(t, "table") : Missing<string>(catalog, "catalog needs a table", "add table: <Glue table>");
-            return database is null || table is null ? (null, null) : (null, new CatalogRef(database, table));
+            return database is null || table is null ? (null, null, null) : (null, new CatalogRef(database, table), null);
+        }
+
+        private JdbcRef? Jdbc(DocumentNode node, string what, bool sink)
+        {
+            var example = sink ? "jdbc: {connection: pg-target, table: public.events}" : "jdbc: {connection: mysql-source, table: glue_demo.events} (or query: SELECT ...)";
+            if (node is not MappingNode map)
+            {
+                Error(node, "jdbc must name a Glue connection and a table", $"write {example}");
+                return null;
+            }
+
+            Keys(map, sink ? JdbcSinkKeys : JdbcSourceKeys, "jdbc");
+            var connection = map["connection"] is { } c ? Text(c, "connection") : Missing<string>(map, $"The jdbc of {what} names no connection", "add connection: <the Glue connection's Name (AWS::Glue::Connection ConnectionInput.Name)>");
+            var table = map["table"] is { } t ? Text(t, "table") : null;
+            var query = map["query"] is { } q ? Text(q, "query") : null;
+            if (table is null && query is null && map["table"] is null && map["query"] is null)
+            {
+                Error(map, $"The jdbc of {what} names no table", sink ? "add table: schema.table (it is created when missing)" : "add table: schema.table, or query: SELECT ...");
+                return null;
+            }
+
+            if (table is not null && query is not null)
+            {
+                Error(map["query"]!, $"The jdbc of {what} has both table and query", "keep one of them");
+                return null;
+            }
+
+            if (table is not null && !JobArguments.Placeholders(table).Any() && Data.Jdbc.JdbcTable.TryParse(table) is null)
+            {
+                Error(map["table"]!, $"'{table}' is not a table name", "write table or schema.table (quote names with spaces: \"my table\")");
+                return null;
+            }
+
+            return connection is null || (table is null && query is null) ? null : new JdbcRef(connection, table, query);
         }
 
         private JobSink? Sink(MappingNode root, MappingEntry? entry)
@@ -299,7 +406,14 @@ public static partial class JobSpecReader
             }
 
             Keys(sink, SinkKeys, "the sink");
-            var (s3, catalog) = Location(sink, "output", "the sink");
+            var (s3, catalog, jdbc) = Location(sink, "output", "the sink", sink: true);
+            if (jdbc is not null)
+            {
+                foreach (var key in new[] { "format", "partitionKeys", "compression", "csv" }.Where(k => sink.Entry(k) is not null))
+                {
+                    Findings.Add(Diagnostic.Error(sink.Entry(key)!.KeyLocation, Rule, $"{key} does not apply to a JDBC sink (rows go into a table)", $"remove {key}:"));
+                }
+            }
             var format = sink["format"] is { } f ? Format(f) : null;
             if (s3 is not null && format is null && sink["format"] is null)
             {
@@ -351,7 +465,9 @@ public static partial class JobSpecReader
             WriteMode mode = WriteMode.Overwrite;
             if (sink["mode"] is not { } modeNode)
             {
-                Error(sink, "The sink has no mode", "add mode: overwrite (replace the output) or mode: append (add to it; with a bookmark, only new input is processed)");
+                Error(sink, "The sink has no mode", jdbc is not null
+                    ? "add mode: overwrite (replace the table's rows), append (add rows) or merge (replace rows by key, with mergeKeys: [id])"
+                    : "add mode: overwrite (replace the output) or mode: append (add to it; with a bookmark, only new input is processed)");
             }
             else if (Text(modeNode, "mode") is { } modeText)
             {
@@ -363,10 +479,54 @@ public static partial class JobSpecReader
                     case "append":
                         mode = WriteMode.Append;
                         break;
+                    case "merge" when jdbc is not null:
+                        mode = WriteMode.Merge;
+                        break;
+                    case "merge":
+                        Error(modeNode, "merge needs a table to merge into: it is for JDBC sinks", "write jdbc: {connection: ..., table: ...}, or use overwrite or append for files");
+                        break;
                     default:
-                        Error(modeNode, $"'{modeText}' is not a write mode", DidYouMean(modeText, ["overwrite", "append"], "use overwrite or append"));
+                        Error(modeNode, $"'{modeText}' is not a write mode", DidYouMean(modeText, jdbc is null ? ["overwrite", "append"] : ["overwrite", "append", "merge"], jdbc is null ? "use overwrite or append" : "use overwrite, append or merge"));
                         break;
                 }
+            }
+
+            var mergeKeys = new List<string>();
+            if (sink["mergeKeys"] is { } mergeNode)
+            {
+                if (mode != WriteMode.Merge)
+                {
+                    Error(mergeNode, "mergeKeys is only for mode: merge", "remove mergeKeys:, or write mode: merge");
+                }
+                else if (mergeNode is not SequenceNode list || list.Items.Count == 0)
+                {
+                    Error(mergeNode, "mergeKeys must list the key columns", "write mergeKeys: [id]");
+                }
+                else
+                {
+                    foreach (var key in list.Items)
+                    {
+                        if (Text(key, "mergeKeys") is { } column)
+                        {
+                            if (!Identifier().IsMatch(column))
+                            {
+                                Error(key, $"'{column}' is not a column name", "name a column of transform.sql's result");
+                            }
+                            else if (mergeKeys.Contains(column, StringComparer.OrdinalIgnoreCase))
+                            {
+                                Error(key, $"merge key '{column}' is listed twice", "list each key once");
+                            }
+                            else
+                            {
+                                mergeKeys.Add(column);
+                            }
+                        }
+                    }
+                }
+            }
+            else if (mode == WriteMode.Merge)
+            {
+                Error(sink["mode"]!, "mode: merge needs mergeKeys", "add mergeKeys: [<the columns that identify a row>]");
             }
 
             var csv = sink.Entry("csv") is { } csvEntry ? Csv(csvEntry) : new CsvOptions();
@@ -375,7 +535,7 @@ public static partial class JobSpecReader
                 Findings.Add(Diagnostic.Error(c.KeyLocation, Rule, $"csv: options on a {format.Value.ToString().ToLowerInvariant()} sink", "remove them, or set format: csv"));
             }
 
-            return s3 is null && catalog is null ? null : new JobSink(entry.KeyLocation) { S3Path = s3, Catalog = catalog, Format = format, PartitionKeys = keys, Compression = compression, Mode = mode, Csv = csv };
+            return s3 is null && catalog is null && jdbc is null ? null : new JobSink(entry.KeyLocation) { S3Path = s3, Catalog = catalog, Jdbc = jdbc, Format = format, PartitionKeys = keys, Compression = compression, Mode = mode, MergeKeys = mergeKeys, Csv = csv };
         }
 
         private JobBookmark? Bookmark(MappingEntry entry, IReadOnlyList<JobSource> sources)
@@ -417,6 +577,12 @@ public static partial class JobSpecReader
             else if (kind == BookmarkKind.Files && map["column"] is { } extra)
             {
                 Error(extra, "column is only for by: column", "remove column:, or write by: column");
+            }
+
+            if (kind == BookmarkKind.Files && source is not null && sources.FirstOrDefault(x => x.Name == source) is { Jdbc: not null })
+            {
+                Error(map["by"]!, $"Source '{source}' reads a database table: there are no files to remember", "write by: column with column: <a column that only grows, e.g. updated_at or an id>");
+                return null;
             }
 
             return source is null || kind is null ? null : new JobBookmark(source, kind.Value, column, entry.KeyLocation);
@@ -512,7 +678,25 @@ public static partial class JobSpecReader
                     }
                 }
 
-                result.Add(new JobFixture(item.Key, sql, files, format, item.KeyLocation) { Rows = rows });
+                var source = sources.FirstOrDefault(x => x.Name == item.Key);
+                string? table = null;
+                if (fixture["table"] is { } tableNode && Text(tableNode, "table") is { } tableText)
+                {
+                    if (source is not { Jdbc.Query: not null })
+                    {
+                        Error(tableNode, $"table: is for the fixture of a source that reads a query; '{item.Key}' {(source?.Jdbc is null ? "reads files" : "names its table")}", "remove table:");
+                    }
+                    else
+                    {
+                        table = tableText;
+                    }
+                }
+                else if (source is { Jdbc.Query: not null } && sql is not null)
+                {
+                    Error(fixture, $"Source '{item.Key}' reads a query, so its fixture must say which table it fills", "add table: schema.table (the table the query reads)");
+                }
+
+                result.Add(new JobFixture(item.Key, sql, files, format, item.KeyLocation) { Rows = rows, Table = table });
             }
 
             return result;

@@ -98,7 +98,7 @@ public sealed class JobSpecReaderTests : IDisposable
         { "sources: {}\nsink: {s3: s3://bkt/o/, format: csv, mode: append}", "1:10", "sources must map each source's name" },
         { "sources:\n  my trips: {s3: s3://bkt/a/, format: csv}\nsink: {s3: s3://bkt/o/, format: csv, mode: append}", "2:3", "'my trips' cannot name a source" },
         { "sources:\n  select: {s3: s3://bkt/a/, format: csv}\nsink: {s3: s3://bkt/o/, format: csv, mode: append}", "2:3", "'select' cannot name a source" },
-        { "sources:\n  a: {format: csv}\nsink: {s3: s3://bkt/o/, format: csv, mode: append}", "2:6", "Source 'a' says neither s3 nor catalog" },
+        { "sources:\n  a: {format: csv}\nsink: {s3: s3://bkt/o/, format: csv, mode: append}", "2:6", "Source 'a' says neither s3, catalog nor jdbc" },
         { "sources:\n  a: {s3: s3://bkt/a/, catalog: {database: d, table: t}, format: csv}\nsink: {s3: s3://bkt/o/, format: csv, mode: append}", "2:33", "Source 'a' has both s3 and catalog" },
         { "sources:\n  a: {s3: /data/a, format: csv}\nsink: {s3: s3://bkt/o/, format: csv, mode: append}", "2:11", "'/data/a' is not an S3 location" },
         { "sources:\n  a: {s3: s3://bkt/a/}\nsink: {s3: s3://bkt/o/, format: csv, mode: append}", "2:6", "Source 'a' reads S3 but has no format" },
