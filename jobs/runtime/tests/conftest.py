@@ -7,6 +7,7 @@ sys.path.insert(0, os.path.dirname(HERE))
 
 import pytest  # noqa: E402
 
+import jdbcserver  # noqa: E402
 import recorder  # noqa: E402
 
 REPOSITORY = os.path.abspath(os.path.join(HERE, "..", "..", ".."))
@@ -57,15 +58,38 @@ class FakeS3:
         return url
 
 
+PASSWORD = "s3cr3t-Pa55word"
+# Glue connections as extract_jdbc_conf returns them on Glue: url stops at host:port, fullUrl has the database.
+CONNECTIONS = {
+    "mysql-source": {"url": "jdbc:mysql://mysql.internal:3306", "fullUrl": "jdbc:mysql://mysql.internal:3306/glue_demo",
+                     "user": "glue_reader", "password": PASSWORD, "vendor": "mysql"},
+    "pg-target": {"url": "jdbc:postgresql://pg.internal:5432", "fullUrl": "jdbc:postgresql://pg.internal:5432/glue_demo",
+                  "user": "glue_writer", "password": PASSWORD, "vendor": "postgresql"},
+    "dw": {"url": "jdbc:redshift://dw.abc123.eu-west-1.redshift.amazonaws.com:5439", "fullUrl": "jdbc:redshift://dw.abc123.eu-west-1.redshift.amazonaws.com:5439/dev",
+           "user": "etl", "password": PASSWORD, "vendor": "redshift"},
+    "oracle-erp": {"url": "jdbc:oracle:thin:@//erp:1521", "fullUrl": "jdbc:oracle:thin:@//erp:1521/ORCL", "user": "x", "password": PASSWORD, "vendor": "oracle"},
+}
+
+
 @pytest.fixture(autouse=True)
 def fresh_standins():
     recorder.reset()
+    jdbcserver.reset()
+    from awsglue.context import GlueContext
     from pyspark.context import SparkContext
     from pyspark.sql.dataframe import DataFrame, Row
 
     SparkContext._active = None
     DataFrame.collected = [Row(m=None)]
+    DataFrame.output_columns = []
+    GlueContext.connections = dict(CONNECTIONS)
     yield
+
+
+@pytest.fixture
+def database():
+    """The fake database behind DriverManager (jdbcserver.py) for this test."""
+    return jdbcserver.server
 
 
 @pytest.fixture

@@ -3,6 +3,9 @@ from awsglue.dynamicframe import DynamicFrameReader, DynamicFrameWriter
 
 
 class GlueContext:
+    # Glue connections by name, as extract_jdbc_conf returns them (tests fill it).
+    connections = {}
+
     def __init__(self, sparkContext, **options):
         recorder.strict("GlueContext", options, ["minPartitions", "targetPartitions"])
         from pyspark.context import SparkContext
@@ -26,6 +29,13 @@ class GlueContext:
 
     def write_dynamic_frame_from_catalog(self, frame, database=None, table_name=None, redshift_tmp_dir="", transformation_ctx="", additional_options={}, catalog_id=None, **kwargs):
         return self.write_dynamic_frame.from_catalog(frame, database, table_name, redshift_tmp_dir, transformation_ctx, additional_options, catalog_id, **kwargs)
+
+    def extract_jdbc_conf(self, connection_name, catalog_id=None):
+        """The dict Glue returns: user, password, vendor, url (host:port only) and fullUrl."""
+        recorder.record("GlueContext", "extract_jdbc_conf", connection_name)
+        if connection_name not in GlueContext.connections:
+            raise Exception("An error occurred while calling o81.extractJDBCConf. : EntityNotFoundException: Connection %s not found." % connection_name)
+        return dict(GlueContext.connections[connection_name])
 
     def purge_table(self, database, table_name, options={}, transformation_ctx="", catalog_id=None):
         unknown = sorted(set(options) - {"retentionPeriod", "partitionPredicate", "excludeStorageClasses", "manifestFilePath"})

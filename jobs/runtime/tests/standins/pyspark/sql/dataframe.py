@@ -12,6 +12,8 @@ class Row(dict):
 class DataFrame:
     # What collect() returns, for tests that need an aggregate's value (e.g. a bookmark's maximum).
     collected = [Row(m=None)]
+    # What .columns returns (the job's output columns), for tests of JDBC sinks.
+    output_columns = []
 
     def __init__(self, name):
         self.name = name
@@ -51,4 +53,4 @@ class DataFrame:
 
     @property
     def columns(self):
-        return []
+        return list(DataFrame.output_columns)

@@ -17,7 +17,13 @@ JSON_OPTIONS = {"path", "schema", "primitivesAsString", "prefersDecimal", "allow
                 "ignoreNullFields", "basePath"}
 PARQUET_OPTIONS = {"mergeSchema", "datetimeRebaseMode", "int96RebaseMode", "pathGlobFilter", "recursiveFileLookup",
                    "modifiedBefore", "modifiedAfter", "compression", "basePath"}
-OPTIONS = {"csv": CSV_OPTIONS, "json": JSON_OPTIONS, "parquet": PARQUET_OPTIONS}
+# Spark 3.3's "JDBC To Other Databases" options (user and password are passed as connection properties).
+JDBC_OPTIONS = {"url", "dbtable", "query", "driver", "partitionColumn", "lowerBound", "upperBound", "numPartitions",
+                "queryTimeout", "fetchsize", "batchsize", "isolationLevel", "sessionInitStatement", "truncate",
+                "cascadeTruncate", "createTableOptions", "createTableColumnTypes", "customSchema", "pushDownPredicate",
+                "pushDownAggregate", "pushDownLimit", "pushDownTableSample", "keytab", "principal", "refreshKrb5Config",
+                "connectionProvider", "user", "password"}
+OPTIONS = {"csv": CSV_OPTIONS, "json": JSON_OPTIONS, "parquet": PARQUET_OPTIONS, "jdbc": JDBC_OPTIONS}
 CODECS = {
     "parquet": {"none", "uncompressed", "snappy", "gzip", "lzo", "brotli", "lz4", "zstd"},
     "csv": {"none", "uncompressed", "bzip2", "deflate", "gzip", "lz4", "snappy"},
@@ -27,11 +33,17 @@ CODECS = {
 
 def _check(source, options):
     if source not in OPTIONS:
-        raise ValueError("the stand-ins know csv, json and parquet, got %r" % source)
+        raise ValueError("the stand-ins know csv, json, parquet and jdbc, got %r" % source)
     known = {o.lower() for o in OPTIONS[source]}
     for key in options:
         if key.lower() not in known:
             raise ValueError("%s has no option %r" % (source, key))
+    if source == "jdbc":
+        if "url" not in options or ("dbtable" in options) == ("query" in options):
+            raise ValueError("Option 'url' is required, and exactly one of 'dbtable' and 'query'")
+        if "query" in options and "partitionColumn" in options:
+            raise ValueError("Options 'query' and 'partitionColumn' can not be specified together")
+        return
     codec = options.get("compression")
     if codec is not None and str(codec).lower() not in CODECS[source]:
         raise ValueError("Codec [%s] is not available for %s" % (codec, source))
