@@ -22,6 +22,9 @@ public sealed record CatalogTable(string Database, string Name, string Location,
 
     /// <summary>The partition values registered, each as key to value.</summary>
     public IReadOnlyList<IReadOnlyDictionary<string, string>> Partitions { get; init; } = [];
+
+    /// <summary>For a table of a database (a JDBC crawler's): the Glue connection it is read through; <see cref="Location"/> is then <c>database.schema.table</c>.</summary>
+    public string? ConnectionName { get; init; }
 }
 
 /// <summary>

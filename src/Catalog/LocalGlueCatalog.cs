@@ -50,9 +50,15 @@ public sealed class LocalTable
     /// <summary>Who made it: "crawler:&lt;name&gt;", "template:&lt;logical id&gt;" or "job:&lt;name&gt;".</summary>
     public string? CreatedBy { get; set; }
 
+    /// <summary>For a table of a database: the Glue connection (the location is then <c>database.schema.table</c>).</summary>
+    public string? ConnectionName { get; set; }
+
+    /// <summary>Glue's classification for a database table (postgresql, mysql), or null for files.</summary>
+    public string? Classification { get; set; }
+
     /// <summary>The table as jobs see it.</summary>
     public CatalogTable ToCatalogTable(string database) =>
-        new(database, Name, Location, Format) { PartitionKeys = PartitionKeys.Select(k => k.Name).ToArray(), Csv = Csv, Partitions = Partitions };
+        new(database, Name, Location, Format) { PartitionKeys = PartitionKeys.Select(k => k.Name).ToArray(), Csv = Csv, Partitions = Partitions, ConnectionName = ConnectionName };
 }
 
 /// <summary>

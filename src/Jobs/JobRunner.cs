@@ -122,7 +122,10 @@ public sealed partial class JobRunner(JobRunOptions options)
         var sql = Transform(spec, values);
         var store = new BookmarkStore(options.StateDirectory);
         var bookmark = spec.Bookmark is null ? new BookmarkState() : await store.LoadAsync(spec.Name, cancellationToken);
-        var target = spec.Sink.Jdbc is { } sinkTable ? ResolveTable(spec, sinkTable, spec.Sink.Location, values) : null;
+        var target = spec.Sink.Jdbc is { } sinkTable ? ResolveTable(spec, sinkTable, spec.Sink.Location, values)
+            : spec.Sink.Catalog is { } sinkCatalog && options.Catalog is not null && await options.Catalog.GetTableAsync(sinkCatalog.Database, sinkCatalog.Table, cancellationToken) is { ConnectionName: { } sinkConnection } jdbcTable
+                ? ResolveTable(spec, new JdbcRef(sinkConnection, jdbcTable.Location, null), spec.Sink.Location, values)
+                : null;
         var sink = target is null ? await ResolveSinkAsync(spec, values, cancellationToken) : null;
 
         await using var engine = await DuckDbEngine.OpenAsync(options.DuckDb, cancellationToken);
@@ -353,6 +356,12 @@ public sealed partial class JobRunner(JobRunOptions options)
         if (source.Jdbc is not null)
         {
             return await RegisterTableAsync(engine, spec, source, values, bookmark, cancellationToken);
+        }
+
+        if (source.Catalog is { } catalogTable && options.Catalog is not null && await options.Catalog.GetTableAsync(catalogTable.Database, catalogTable.Table, cancellationToken) is { ConnectionName: { } connection } databaseTable)
+        {
+            // A table a JDBC crawler cataloged: read through its connection (location database.schema.table).
+            return await RegisterTableAsync(engine, spec, source with { Jdbc = new JdbcRef(connection, databaseTable.Location, null) }, values, bookmark, cancellationToken);
         }
 
         string location;

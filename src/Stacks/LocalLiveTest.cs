@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using GluePipeline.Catalog;
 using GluePipeline.Data;
+using GluePipeline.Data.Jdbc;
 using GluePipeline.Diagnostics;
 using GluePipeline.Jobs;
 using GluePipeline.Validation;
@@ -59,6 +60,15 @@ public sealed record LiveTestOptions(string RepositoryRoot, string ReportDirecto
 
     /// <summary>Extra environment for livetests/ (e.g. the artifact and its digest).</summary>
     public IReadOnlyDictionary<string, string> LiveTestEnvironment { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>The stack's Glue connections that a database serves in this run, by name (with credentials).</summary>
+    public IReadOnlyDictionary<string, JdbcEndpoint> Connections { get; init; } = new Dictionary<string, JdbcEndpoint>(StringComparer.Ordinal);
+
+    /// <summary>Why a connection has no database here (no provider), or null.</summary>
+    public string? DatabasesUnavailable { get; init; }
+
+    /// <summary>Whether a job that cannot run for want of a database fails the run (CI=true) rather than being SKIPPED.</summary>
+    public bool RequireDatabases { get; init; }
 }
 
 /// <summary>
@@ -89,9 +99,28 @@ public static class LocalLiveTest
             jobs[job.Name] = (job, spec, JobArguments.Resolve(spec, given, $"{manifest.Template}: {job.LogicalId} DefaultArguments"), given);
         }
 
-        var crawlerTables = manifest.Crawlers.SelectMany(c => c.Targets.Select(t => (Crawler: c, Database: c.Database, Table: LocalCrawler.TableName(c.TablePrefix + t.TrimEnd('/').Split('/')[^1]), Location: t))).ToArray();
+        // Jobs whose connections no database serves here cannot run: SKIPPED with the reason (FAILED under CI=true).
+        var unserved = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (name, (_, spec, values, _)) in jobs)
+        {
+            var missing = Connections(spec, values).Where(c => !options.Connections.ContainsKey(c)).ToArray();
+            if (missing.Length > 0)
+            {
+                var served = manifest.Connections.Where(c => missing.Contains(c.Name)).Select(c => c.Note).OfType<string>().FirstOrDefault();
+                unserved[name] = $"needs database connection{(missing.Length > 1 ? "s" : string.Empty)} {string.Join(", ", missing)}, and {served ?? options.DatabasesUnavailable ?? "no database serves it in this run"}";
+            }
+        }
+
+        foreach (var name in unserved.Keys)
+        {
+            jobs.Remove(name);
+        }
+
+        // A JDBC crawler's table (path without wildcards) is named <prefix>database_schema_table; its "location" for the run order is its connection.
+        var crawlerTables = manifest.Crawlers.SelectMany(c => c.Targets.Select(t => (Crawler: c, Database: c.Database, Table: LocalCrawler.TableName(c.TablePrefix + t.TrimEnd('/').Split('/')[^1]), Location: t))
+            .Concat(c.JdbcTargets.Where(t => !t.Path.Contains('%', StringComparison.Ordinal)).Select(t => (Crawler: c, Database: c.Database, Table: LocalCrawler.TableName(c.TablePrefix + t.Path.Trim('/').Replace('/', '_')), Location: $"jdbc:{t.ConnectionName}/")))).ToArray();
         string CatalogLocation(CatalogRef table) =>
-            catalog.Table(table.Database, table.Table)?.Location
+            (catalog.Table(table.Database, table.Table) is { } known ? known.ConnectionName is { } connection ? $"jdbc:{connection}/" : known.Location : null)
             ?? crawlerTables.FirstOrDefault(t => t.Database.Equals(table.Database, StringComparison.OrdinalIgnoreCase) && t.Table.Equals(table.Table, StringComparison.OrdinalIgnoreCase)).Location
             ?? throw new PipelineInputException(Diagnostic.Error(new SourceLocation(manifest.Template), "STACK-CATALOG", $"No table {table} in the stack: neither the template nor a crawler makes it", "add a crawler whose S3 target ends in the table's name, or an AWS::Glue::Table"));
 
@@ -102,8 +131,9 @@ public static class LocalLiveTest
             {
                 var written = await JobFixtures.WriteAsync(spec, buckets, values, source => Task.FromResult(source.Catalog is { } table
                     ? new FixtureTarget(CatalogLocation(table), catalog.Table(table.Database, table.Table)?.Format ?? spec.Fixtures.First(f => f.Source == source.Name).Format ?? FileFormat.Parquet, source.Csv)
+                    : source.Jdbc is not null ? JobHarness.FixtureTable(spec, source, values, options.Connections)
                     : new FixtureTarget(JobArguments.Substitute(source.S3Path!, values), source.Format!.Value, source.Csv)), options.Scale, cancellationToken);
-                return (StageOutcome.Passed, string.Join("; ", written.Select(w => $"{w.Source}: {w.Rows:N0} rows in {w.Files} file(s) at {w.Location}")));
+                return (StageOutcome.Passed, string.Join("; ", written.Select(w => w.Location.StartsWith("jdbc:", StringComparison.Ordinal) ? $"{w.Source}: {w.Rows:N0} rows into {w.Location}" : $"{w.Source}: {w.Rows:N0} rows in {w.Files} file(s) at {w.Location}")));
             }));
         }
 
@@ -126,8 +156,28 @@ public static class LocalLiveTest
                 var crawler = manifest.Crawlers.Single(c => c.Name == step[8..]);
                 result = await Stage($"crawler {crawler.Name}", "crawler", log, async () =>
                 {
-                    var tables = await LocalCrawler.CrawlAsync(new CrawlerDefinition(crawler.Name, crawler.Database, crawler.Targets, crawler.TablePrefix, crawler.UpdateInDatabase), buckets, catalog, cancellationToken);
-                    return (StageOutcome.Passed, string.Join("; ", tables.Select(t => $"{crawler.Database}.{t.Table}: {t.Action}, {t.Files} file(s), {t.Partitions} partition(s)")));
+                    var definition = new CrawlerDefinition(crawler.Name, crawler.Database, crawler.Targets, crawler.TablePrefix, crawler.UpdateInDatabase);
+                    var tables = crawler.Targets.Count == 0 ? [] : (await LocalCrawler.CrawlAsync(definition, buckets, catalog, cancellationToken)).ToList();
+                    var unservedTargets = new List<string>();
+                    foreach (var target in crawler.JdbcTargets)
+                    {
+                        if (!options.Connections.TryGetValue(target.ConnectionName, out var endpoint))
+                        {
+                            unservedTargets.Add($"{target.ConnectionName}/{target.Path}");
+                            continue;
+                        }
+
+                        tables.AddRange(await LocalJdbcCrawler.CrawlAsync(definition, target, endpoint, catalog, cancellationToken));
+                    }
+
+                    var detail = string.Join("; ", tables.Select(t => t.Files > 0 || t.Action.StartsWith("no data", StringComparison.Ordinal) ? $"{crawler.Database}.{t.Table}: {t.Action}, {t.Files} file(s), {t.Partitions} partition(s)" : $"{crawler.Database}.{t.Table}: {t.Action}"));
+                    if (unservedTargets.Count > 0)
+                    {
+                        var why = $"JDBC target(s) {string.Join(", ", unservedTargets)} not crawled: {options.DatabasesUnavailable ?? "no database serves the connection in this run"}";
+                        return (options.RequireDatabases ? StageOutcome.Failed : tables.Count == 0 ? StageOutcome.Skipped : StageOutcome.Passed, detail.Length == 0 ? why : $"{detail}; {why}");
+                    }
+
+                    return (StageOutcome.Passed, detail);
                 });
             }
             else if (jobs.TryGetValue(step[4..], out var job))
@@ -140,10 +190,20 @@ public static class LocalLiveTest
                         ArgumentSource = $"{job.Job.LogicalId} DefaultArguments",
                         Catalog = catalog,
                         DuckDb = new DuckDbOptions(TempDirectory: Path.Combine(manifest.StateDirectory!, "tmp")),
+                        Connections = options.Connections,
+                        ConnectionSource = $"an AWS::Glue::Connection in {manifest.Template}",
                     }).RunAsync(job.Spec, cancellationToken);
                     var read = string.Join(", ", run.Sources.Select(s => $"{s.Source} {s.Rows:N0}"));
-                    return (StageOutcome.Passed, run.NothingToDo ?? $"read {read}; wrote {run.RowsWritten:N0} rows in {run.FilesWritten.Count} file(s) to {run.Output}");
+                    return (StageOutcome.Passed, run.NothingToDo ?? (run.Table is { } table
+                        ? $"read {read}; wrote {run.RowsWritten:N0} rows to {run.Output} ({table.Write.Loader}{(table.Write.Replaced > 0 ? $", {table.Write.Replaced:N0} replaced" : string.Empty)})"
+                        : $"read {read}; wrote {run.RowsWritten:N0} rows in {run.FilesWritten.Count} file(s) to {run.Output}"));
                 });
+            }
+            else if (unserved.TryGetValue(step[4..], out var why))
+            {
+                result = new StageResult($"job {step[4..]}", "job", options.RequireDatabases ? StageOutcome.Failed : StageOutcome.Skipped, TimeSpan.Zero,
+                    options.RequireDatabases ? $"{why} (CI=true: a JDBC job must run in CI; give the databases with PIPELINE_POSTGRES_URL/PIPELINE_MYSQL_URL, or install postgresql and mariadb-server)" : why);
+                log($"{(options.RequireDatabases ? "FAILED" : "SKIPPED")} job {step[4..]}: {result.Detail}");
             }
             else
             {
@@ -170,8 +230,20 @@ public static class LocalLiveTest
 
             stages.Add(await Stage($"rules of {name}", "rules", log, async () =>
             {
-                var output = spec.Sink.Catalog is { } table ? CatalogLocation(table) : JobArguments.Substitute(spec.Sink.S3Path!, values);
-                var result = await new DatasetValidator().ValidateAsync(spec.FullPath(spec.RulesPath!), buckets.PathOf(output), new Dictionary<string, string>(), options.RepositoryRoot, cancellationToken);
+                string output, dataset;
+                if (spec.Sink.Jdbc is { } sinkTable)
+                {
+                    var endpoint = options.Connections[JobArguments.Substitute(sinkTable.Connection, values)];
+                    var table = endpoint.Resolve(JdbcTable.TryParse(JobArguments.Substitute(sinkTable.Table!, values))!);
+                    (output, dataset) = ($"jdbc:{endpoint.Name}/{JobArguments.Substitute(sinkTable.Table!, values)}", (endpoint.Database with { Table = table.ToString() }).ToString(includePassword: true));
+                }
+                else
+                {
+                    output = spec.Sink.Catalog is { } table ? CatalogLocation(table) : JobArguments.Substitute(spec.Sink.S3Path!, values);
+                    dataset = buckets.PathOf(output);
+                }
+
+                var result = await new DatasetValidator().ValidateAsync(spec.FullPath(spec.RulesPath!), dataset, new Dictionary<string, string>(), options.RepositoryRoot, cancellationToken);
                 result = result with { RulesFile = spec.Display(spec.RulesPath!), Dataset = output };
                 rules.Add(result);
                 return (result.AllPassed ? StageOutcome.Passed : StageOutcome.Failed, Summary(result));
@@ -210,14 +282,21 @@ public static class LocalLiveTest
         return outcome;
     }
 
-    /// <summary>What a job reads and writes, as S3 locations (catalog tables by their location).</summary>
+    /// <summary>What a job reads and writes, as S3 locations (catalog tables by their location, database tables as <c>jdbc:connection/table</c>).</summary>
     private static (IReadOnlyList<string> Reads, IReadOnlyList<(string Database, string Table)> ReadsTables, string Writes) Locations(JobSpec spec, IReadOnlyDictionary<string, string> values, Func<CatalogRef, string> catalogLocation)
     {
+        static string Table(JdbcRef jdbc, IReadOnlyDictionary<string, string> values) =>
+            $"jdbc:{JobArguments.Substitute(jdbc.Connection, values)}/{(jdbc.Table is { } t ? JobArguments.Substitute(t, values) : "(query)")}";
         var reads = spec.Sources.Where(s => s.S3Path is not null).Select(s => JobArguments.Substitute(s.S3Path!, values)).ToArray();
+        var databaseReads = spec.Sources.Where(s => s.Jdbc is not null).Select(s => Table(s.Jdbc!, values)).ToArray();
         var tables = spec.Sources.Where(s => s.Catalog is not null).Select(s => (s.Catalog!.Database, s.Catalog.Table)).ToArray();
-        var writes = spec.Sink.Catalog is { } table ? catalogLocation(table) : JobArguments.Substitute(spec.Sink.S3Path!, values);
-        return (reads.Concat(tables.Select(t => catalogLocation(new CatalogRef(t.Database, t.Table)))).ToArray(), tables, writes);
+        var writes = spec.Sink.Catalog is { } table ? catalogLocation(table) : spec.Sink.Jdbc is { } jdbc ? Table(jdbc, values) : JobArguments.Substitute(spec.Sink.S3Path!, values);
+        return (reads.Concat(databaseReads).Concat(tables.Select(t => catalogLocation(new CatalogRef(t.Database, t.Table)))).ToArray(), tables, writes);
     }
+
+    /// <summary>The Glue connections a job reads or writes through.</summary>
+    private static IEnumerable<string> Connections(JobSpec spec, IReadOnlyDictionary<string, string> values) =>
+        spec.Sources.Select(s => s.Jdbc).Append(spec.Sink.Jdbc).OfType<JdbcRef>().Select(j => JobArguments.Substitute(j.Connection, values)).Distinct(StringComparer.Ordinal);
 
     /// <summary>
     /// Crawlers and jobs as steps (<c>crawler:name</c>, <c>job:name</c>) in an order where every

@@ -62,6 +62,9 @@ public sealed record LocalDeployment(RunManifest Manifest, string ManifestPath, 
 /// </summary>
 public static class LocalStack
 {
+    /// <summary>Environment variables that give parameters (secrets, typically): <c>PIPELINE_PARAM_DbPassword</c>.</summary>
+    public const string ParameterVariable = "PIPELINE_PARAM_";
+
     /// <summary>The bucket that stands for the artifact bucket locally.</summary>
     public const string ArtifactBucket = "pipeline-artifacts";
 
@@ -174,6 +177,15 @@ public static class LocalStack
             }
         }
 
+        // Secrets are not committed: CI passes them as PIPELINE_PARAM_<Name> (e.g. from Secrets Manager in CodeBuild).
+        foreach (var name in template.Parameters.Keys)
+        {
+            if (System.Environment.GetEnvironmentVariable(ParameterVariable + name) is { } fromEnvironment)
+            {
+                given[name] = (fromEnvironment, new SourceLocation($"${ParameterVariable}{name}"));
+            }
+        }
+
         var run = new Dictionary<string, string>
         {
             [RunParameters.NameSuffix] = StackNames.NameSuffix(request.StackName),
@@ -191,11 +203,12 @@ public static class LocalStack
             throw new PipelineInputException(parameterFindings.Where(f => f.Severity == Severity.Error));
         }
 
+        var secrets = new SecretMask(ParameterValues.Secret(template).Where(values.ContainsKey).Select(n => values[n] is CfnScalar v ? v.AsString() : values[n].ToString()));
         var resolver = new LocalResolver(request.StackName);
         var evaluator = new TemplateEvaluator(template, values, new PseudoParameters(request.StackName), resolver);
         resolver.Evaluate = evaluator.EvaluateProperties;
         var catalog = LocalGlueCatalog.Open(Path.Combine(state, "catalog.json"));
-        var deployment = new Deployment(request, template, evaluator, resolver, buckets, catalog, $"s3://{ArtifactBucket}/{artifactPrefix}/");
+        var deployment = new Deployment(request, template, evaluator, resolver, buckets, catalog, $"s3://{ArtifactBucket}/{artifactPrefix}/", secrets, ParameterValues.Secret(template).Where(values.ContainsKey).ToDictionary(n => n, n => values[n] is CfnScalar v ? v.AsString() : values[n].ToString(), StringComparer.Ordinal));
         Directory.CreateDirectory(buckets.BucketFolder(ArtifactBucket));
 
         // Databases before tables; everything else in template order.
@@ -228,7 +241,7 @@ public static class LocalStack
             }
             else
             {
-                outputs[name] = text;
+                outputs[name] = secrets.Mask(text);
             }
         }
 
@@ -246,7 +259,7 @@ public static class LocalStack
             ArtifactLocation = $"s3://{ArtifactBucket}/{artifactPrefix}/",
             StateDirectory = state,
             Template = request.Template,
-            Parameters = values.ToDictionary(v => v.Key, v => v.Value is CfnScalar s ? s.AsString() : v.Value.ToString(), StringComparer.Ordinal),
+            Parameters = values.ToDictionary(v => v.Key, v => ParameterValues.Secret(template).Contains(v.Key) ? SecretMask.Masked : v.Value is CfnScalar s ? s.AsString() : v.Value.ToString(), StringComparer.Ordinal),
             Outputs = outputs,
             Unavailable = unavailable,
             Resources = deployment.Resources,
@@ -255,7 +268,8 @@ public static class LocalStack
             Catalog = Path.Combine(state, "catalog.json"),
             Bookmarks = Path.Combine(state, "bookmarks"),
             Crawlers = deployment.Crawlers,
-            Jobs = deployment.Jobs,
+            Jobs = deployment.Jobs.Select(j => j with { Arguments = j.Arguments.ToDictionary(a => a.Key, a => secrets.Mask(a.Value), StringComparer.Ordinal) }).ToArray(),
+            Connections = deployment.Connections,
             Triggers = deployment.Triggers,
             Rulesets = deployment.Rulesets,
         };
@@ -265,8 +279,10 @@ public static class LocalStack
     }
 
     /// <summary>One deployment's work: each resource made locally, and what was recorded of it.</summary>
-    private sealed class Deployment(LocalDeployRequest request, CfnTemplate template, TemplateEvaluator evaluator, LocalResolver resolver, LocalBuckets buckets, LocalGlueCatalog catalog, string artifactRoot)
+    private sealed class Deployment(LocalDeployRequest request, CfnTemplate template, TemplateEvaluator evaluator, LocalResolver resolver, LocalBuckets buckets, LocalGlueCatalog catalog, string artifactRoot, SecretMask secrets, IReadOnlyDictionary<string, string> secretParameters)
     {
+        public List<StackConnection> Connections { get; } = [];
+
         public List<StackResource> Resources { get; } = [];
 
         public List<string> Buckets { get; } = [];
@@ -334,7 +350,10 @@ public static class LocalStack
                     NotEmulated(resource, id, $"{resource.LogicalId} ({type}{backing}) is a custom resource: its code runs in Lambda, so what it does does not happen locally and its attributes are not available", "if the jobs or tests rely on its effect or attributes, run this stage in the aws lane (--lane=aws); if it is housekeeping (e.g. emptying a bucket on delete), put it under a condition that is false for livetest");
                     break;
                 case "AWS::Glue::Connection":
-                    NotEmulated(resource, id, $"{resource.LogicalId} (AWS::Glue::Connection) connects to a database, which the local lane does not emulate yet", "jobs that use it run in the aws lane");
+                    CreateConnection(resource, properties, id);
+                    break;
+                case "AWS::RDS::DBInstance" or "AWS::RDS::DBCluster" or "AWS::Redshift::Cluster" or "AWS::RDS::DBSubnetGroup" or "AWS::Redshift::ClusterSubnetGroup" or "AWS::RDS::DBParameterGroup" or "AWS::Redshift::ClusterParameterGroup":
+                    Add(resource, id, Emulation.Recorded, "recorded; the Glue connections that lead to it are served by the local database provider");
                     break;
                 default:
                     NotEmulated(resource, id, $"{resource.LogicalId} ({type}) is not emulated by the local lane", "if the data flow depends on it, run this stage in the aws lane (--lane=aws)");
@@ -374,10 +393,78 @@ public static class LocalStack
         {
             var targets = properties["Targets"] as CfnMap;
             var s3 = (targets?["S3Targets"] as CfnList)?.Items.OfType<CfnMap>().Select(t => Text(t, "Path")).OfType<string>().ToArray() ?? [];
-            var others = targets?.Entries.Where(e => e.Key != "S3Targets").Select(e => e.Key).ToArray() ?? [];
+            var jdbc = (targets?["JdbcTargets"] as CfnList)?.Items.OfType<CfnMap>()
+                .Select(t => new Catalog.JdbcCrawlTarget(Text(t, "ConnectionName") ?? string.Empty, Text(t, "Path") ?? string.Empty, (t["Exclusions"] as CfnList)?.Items.OfType<CfnScalar>().Select(e => e.AsString()).ToArray() ?? []))
+                .ToArray() ?? [];
+            var others = targets?.Entries.Where(e => e.Key is not "S3Targets" and not "JdbcTargets").Select(e => e.Key).ToArray() ?? [];
             var update = Text(properties, "SchemaChangePolicy", "UpdateBehavior") is not "LOG";
-            Crawlers.Add(new StackCrawler(id, resource.LogicalId, Text(properties, "DatabaseName") ?? string.Empty, s3, Text(properties, "TablePrefix") ?? string.Empty, update));
+            Crawlers.Add(new StackCrawler(id, resource.LogicalId, Text(properties, "DatabaseName") ?? string.Empty, s3, Text(properties, "TablePrefix") ?? string.Empty, update) { JdbcTargets = jdbc });
             Add(resource, id, Emulation.Emulated, others.Length == 0 ? "the local crawler" : $"the local crawler, for its S3 targets only ({string.Join(", ", others)} are not crawled locally)");
+        }
+
+        /// <summary>
+        /// A JDBC connection: its engine and database come from the URL (the host is usually an
+        /// attribute of a database the lane does not create); the local database provider serves it
+        /// per run (DeployLiveTest). Credentials are recorded by where they come from, never by value.
+        /// </summary>
+        private void CreateConnection(CfnResource resource, CfnMap properties, string id)
+        {
+            var input = properties["ConnectionInput"] as CfnMap;
+            var type = Text(input, "ConnectionType") ?? "JDBC";
+            var connectionProperties = input?["ConnectionProperties"] as CfnMap;
+            var url = Text(connectionProperties, "JDBC_CONNECTION_URL");
+            if (!type.Equals("JDBC", StringComparison.OrdinalIgnoreCase) || url is null)
+            {
+                NotEmulated(resource, id, $"{resource.LogicalId} is a {type} connection{(url is null ? " without a JDBC_CONNECTION_URL" : string.Empty)}; the local lane serves JDBC connections only", "jobs that use it run in the aws lane");
+                return;
+            }
+
+            var jdbc = Data.Jdbc.JdbcUrl.TryParse(url);
+            var engine = jdbc?.Engine switch
+            {
+                Data.Jdbc.JdbcEngine.PostgreSql => "postgresql",
+                Data.Jdbc.JdbcEngine.MySql => "mysql",
+                Data.Jdbc.JdbcEngine.Redshift => "redshift",
+                _ => jdbc?.Scheme ?? "unknown",
+            };
+            var connection = new StackConnection(id, resource.LogicalId, engine, secrets.Mask(url), jdbc?.Database, Credentials(connectionProperties));
+            if (jdbc?.LocalKind is null)
+            {
+                Connections.Add(connection with { Note = $"{engine} is not served locally (PostgreSQL, MySQL and Redshift are)" });
+                NotEmulated(resource, id, $"{resource.LogicalId} connects to {(jdbc is null ? $"'{secrets.Mask(url)}', which is not a JDBC URL" : $"a {engine} database")}, which the local lane cannot serve", jdbc is null ? "write JDBC_CONNECTION_URL as jdbc:<postgresql|mysql|redshift>://host:port/database" : "jobs that use it run in the aws lane");
+                return;
+            }
+
+            Connections.Add(connection with { Note = jdbc.Engine == Data.Jdbc.JdbcEngine.Redshift ? "Redshift is served by PostgreSQL locally (SQL that only Redshift knows fails here)" : null });
+            Add(resource, id, Emulation.Emulated, $"a {engine} connection, served per run by the local database provider{(jdbc.Engine == Data.Jdbc.JdbcEngine.Redshift ? " (Redshift by PostgreSQL)" : string.Empty)}");
+        }
+
+        private string Credentials(CfnMap? properties)
+        {
+            if (Text(properties, "SECRET_ID") is { } secret)
+            {
+                return $"Secrets Manager secret {secret}";
+            }
+
+            var password = Text(properties, "PASSWORD");
+            if (password is null)
+            {
+                return "none in the connection (IAM or the driver's defaults)";
+            }
+
+            if (password.Contains("{{resolve:secretsmanager:", StringComparison.Ordinal))
+            {
+                return "Secrets Manager (dynamic reference)";
+            }
+
+            if (password.Contains("{{resolve:ssm-secure:", StringComparison.Ordinal))
+            {
+                return "SSM SecureString (dynamic reference)";
+            }
+
+            return secretParameters.FirstOrDefault(p => p.Value == password).Key is { } parameter
+                ? $"parameter {parameter} (NoEcho)"
+                : "a password written in the template (use a Secrets Manager secret or a NoEcho parameter)";
         }
 
         private void CreateJob(CfnResource resource, CfnMap properties, string id)

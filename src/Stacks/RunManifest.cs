@@ -37,7 +37,11 @@ public sealed record StackResource(string LogicalId, string Type, string Physica
 /// <param name="Targets">The S3 locations it crawls.</param>
 /// <param name="TablePrefix">Its table prefix.</param>
 /// <param name="UpdateInDatabase">Whether a re-crawl updates a table's schema.</param>
-public sealed record StackCrawler(string Name, string LogicalId, string Database, IReadOnlyList<string> Targets, string TablePrefix, bool UpdateInDatabase);
+public sealed record StackCrawler(string Name, string LogicalId, string Database, IReadOnlyList<string> Targets, string TablePrefix, bool UpdateInDatabase)
+{
+    /// <summary>Its JDBC targets (tables of a database, through a Glue connection).</summary>
+    public IReadOnlyList<Catalog.JdbcCrawlTarget> JdbcTargets { get; init; } = [];
+}
 
 /// <summary>A Glue job of the stack.</summary>
 /// <param name="Name">Its name.</param>
@@ -63,6 +67,25 @@ public sealed record StackTrigger(string Trigger, IReadOnlyList<string> After, I
 /// <param name="Table">Its target table.</param>
 /// <param name="Ruleset">The DQDL text.</param>
 public sealed record StackRuleset(string Name, string LogicalId, string Database, string Table, string Ruleset);
+
+/// <summary>A Glue connection of the stack and, locally, the database that serves it (never with a password).</summary>
+/// <param name="Name">Its name (<c>ConnectionInput.Name</c>), as jobs name it.</param>
+/// <param name="LogicalId">Its logical id.</param>
+/// <param name="Engine">postgresql, mysql, redshift or the URL's own sub-protocol.</param>
+/// <param name="Url">The JDBC URL as the template gives it.</param>
+/// <param name="Database">The database the URL names, or null.</param>
+/// <param name="Credentials">Where its credentials come from (a Secrets Manager secret, a NoEcho parameter, ...), never the values.</param>
+public sealed record StackConnection(string Name, string LogicalId, string Engine, string Url, string? Database, string Credentials)
+{
+    /// <summary>Local lane: the database that serves it in this run (password masked), or null when none does.</summary>
+    public string? ServedBy { get; init; }
+
+    /// <summary>Local lane: the database provider (containers, environment URLs, local binaries).</summary>
+    public string? Provider { get; init; }
+
+    /// <summary>What to know: Redshift is served by PostgreSQL; why it is not served.</summary>
+    public string? Note { get; init; }
+}
 
 /// <summary>
 /// What a deployed LiveTest stack is: written by DeployLiveTest, read by AutomatedLiveTest,
@@ -147,6 +170,9 @@ public sealed record RunManifest
 
     /// <summary>The DataQualityRulesets.</summary>
     public IReadOnlyList<StackRuleset> Rulesets { get; init; } = [];
+
+    /// <summary>The Glue connections (JDBC) and the databases that serve them.</summary>
+    public IReadOnlyList<StackConnection> Connections { get; init; } = [];
 
     /// <summary>The manifest's file name in a stack's state folder.</summary>
     public const string FileName = "manifest.json";

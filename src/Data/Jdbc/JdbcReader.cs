@@ -86,6 +86,11 @@ public static class JdbcReader
         return new JdbcReadResult(rows, statements.Length, columns.Select(c => new ColumnSchema(c.Name, c.DuckType)).ToArray());
     }
 
+    /// <summary>The columns of a table with the DuckDB type each becomes when read (what a JDBC crawler catalogs).</summary>
+    public static async Task<IReadOnlyList<ColumnSchema>> ColumnsAsync(AdoQueryEngine engine, JdbcTable table, CancellationToken cancellationToken) =>
+        (await DescribeAsync(engine, table.Render(engine.Dialect), engine.Connection is MySqlConnector.MySqlConnection ? DatabaseKind.MySql : DatabaseKind.PostgreSql, cancellationToken))
+            .Select(c => new ColumnSchema(c.Name, c.DuckType)).ToArray();
+
     /// <summary>The columns of a relation with the DuckDB type each becomes.</summary>
     internal static async Task<IReadOnlyList<SourceColumn>> DescribeAsync(AdoQueryEngine engine, string relation, DatabaseKind kind, CancellationToken cancellationToken)
     {
