@@ -19,6 +19,7 @@ public sealed class DatabaseServers : IAsyncDisposable
     private static readonly string[] ProviderOrder = ["containers", "urls", "binaries"];
 
     private readonly object _gate = new();
+    private readonly object _logGate = new();
     private readonly Action<string> _log;
     private readonly List<IStartedServer> _started = [];
     private readonly List<(string Provider, DatabaseKind Kind, string Label)> _served = [];
@@ -29,7 +30,15 @@ public sealed class DatabaseServers : IAsyncDisposable
     private DatabaseServers(DatabaseProviderChoice choice, Action<string> log)
     {
         Choice = choice;
-        _log = log;
+
+        // Servers start in parallel; the caller's log need not be thread-safe.
+        _log = line =>
+        {
+            lock (_logGate)
+            {
+                log(line);
+            }
+        };
     }
 
     /// <summary>The provider choice that was applied.</summary>
@@ -108,6 +117,9 @@ public sealed class DatabaseServers : IAsyncDisposable
             {
                 await servers.FromBinariesAsync(options, cancellationToken);
             }
+
+            // A start cancelled while another server was coming up returns nothing: the catch stops what did start.
+            cancellationToken.ThrowIfCancellationRequested();
         }
         catch
         {
@@ -117,10 +129,10 @@ public sealed class DatabaseServers : IAsyncDisposable
 
         foreach (var kind in Kinds.Where(k => servers.Get(k) is null))
         {
-            log("databases: " + servers.Missing(kind));
+            servers._log("databases: " + servers.Missing(kind));
         }
 
-        log($"databases: {servers.Provider}");
+        servers._log($"databases: {servers.Provider}");
         return servers;
     }
 

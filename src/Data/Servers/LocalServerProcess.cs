@@ -114,7 +114,7 @@ internal abstract class LocalServerProcess : IStartedServer
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
-            throw new DatabaseServerException($"{what} did not finish within {timeout.TotalSeconds:0} s; server log: {ServerProcess.LogTail(LogFile)}");
+            throw new DatabaseServerException($"{what} did not finish within {timeout.TotalSeconds:0.#} s; server log: {ServerProcess.LogTail(LogFile)}");
         }
     }
 }

@@ -145,6 +145,47 @@ public sealed class LocalBinariesTests : IDisposable
         AssertNoPasswordIn(_log, servers.MySql);
     }
 
+    [SkippableFact]
+    public async Task ADeadlineCutsAStartShortAndLeavesNothingBehind()
+    {
+        RequireBinaries(postgres: true, mariaDb: true);
+
+        var servers = await DatabaseServers.StartAsync(Options(DatabaseProviderChoice.Binaries) with { StartTimeout = TimeSpan.FromMilliseconds(300) }, _log.Add, CancellationToken.None);
+        await servers.DisposeAsync();
+
+        servers.Provider.Should().Be("none");
+        servers.Missing(JdbcEngine.PostgreSql).Should().Contain("starting PostgreSQL did not finish within 0.3 s");
+        servers.Missing(JdbcEngine.MySql).Should().Contain("starting MariaDB did not finish within 0.3 s");
+        Directory.GetDirectories(_temp.Path).Where(d => d != ServersFolder).Should().BeEmpty("the half-made temp folders are removed");
+        (Directory.Exists(ServersFolder) ? Directory.GetFiles(ServersFolder) : []).Should().BeEmpty();
+        ProcessesMentioning(_temp.Path).Should().BeEmpty("no server or setup tool is left running");
+    }
+
+    [SkippableFact]
+    public async Task CancellingAStartStopsWhatWasStarted()
+    {
+        RequireBinaries(postgres: true, mariaDb: true);
+        var started = new List<int>();
+        using var cancel = new CancellationTokenSource();
+        void CancelOnceOneIsUp(string line)
+        {
+            _log.Add(line);
+            if (line.Contains(" from binaries ", StringComparison.Ordinal))
+            {
+                started.Add(Directory.GetFiles(ServersFolder, "*.json").Length);
+                cancel.Cancel();
+            }
+        }
+
+        var start = () => DatabaseServers.StartAsync(Options(DatabaseProviderChoice.Binaries), CancelOnceOneIsUp, cancel.Token);
+
+        await start.Should().ThrowAsync<OperationCanceledException>();
+        started.Should().NotBeEmpty().And.OnlyContain(n => n >= 1, "a server was up and recorded when the start was cancelled");
+        Directory.GetDirectories(_temp.Path).Where(d => d != ServersFolder).Should().BeEmpty();
+        (Directory.Exists(ServersFolder) ? Directory.GetFiles(ServersFolder) : []).Should().BeEmpty();
+        ProcessesMentioning(_temp.Path).Should().BeEmpty();
+    }
+
     internal static void AssertNoPasswordIn(IEnumerable<string> log, params DatabaseUri[] servers)
     {
         var lines = log.ToArray();
@@ -154,6 +195,23 @@ public sealed class LocalBinariesTests : IDisposable
             lines.Should().NotContain(l => l.Contains(password, StringComparison.Ordinal), "passwords never reach the logs");
         }
     }
+
+    private static string[] ProcessesMentioning(string text) =>
+        [.. Directory.EnumerateDirectories("/proc").Select(d => Path.Combine(d, "cmdline")).Select(f =>
+        {
+            try
+            {
+                return File.ReadAllText(f).Replace('\0', ' ');
+            }
+            catch (IOException)
+            {
+                return string.Empty;
+            }
+            catch (UnauthorizedAccessException)
+            {
+                return string.Empty;
+            }
+        }).Where(c => c.Contains(text, StringComparison.Ordinal))];
 
     private static void RequireBinaries(bool postgres, bool mariaDb)
     {
