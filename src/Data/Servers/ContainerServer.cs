@@ -41,13 +41,13 @@ internal sealed class ContainerServer : IStartedServer
             .WithDatabase("postgres")
             .WithUsername("postgres")
             .WithPassword(password)
-            .WithCommand("-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off", "-c", "max_connections=200");
+            .WithCommand("-c", "max_connections=200"); // the builder itself already turns durability off
         if (dockerEndpoint is not null)
         {
             builder = builder.WithDockerEndpoint(dockerEndpoint);
         }
 
-        return StartAsync(builder.Build(), image, container => new DatabaseUri(DatabaseKind.PostgreSql, container.Hostname, container.GetMappedPublicPort(PostgresPort), "postgres", "postgres", password), cancellationToken);
+        return StartAsync(builder.Build(), image, password, container => new DatabaseUri(DatabaseKind.PostgreSql, container.Hostname, container.GetMappedPublicPort(PostgresPort), "postgres", "postgres", password), cancellationToken);
     }
 
     /// <summary>Starts a MySQL container (<c>--local-infile=1</c>) whose root has a generated password.</summary>
@@ -66,23 +66,29 @@ internal sealed class ContainerServer : IStartedServer
             builder = builder.WithDockerEndpoint(dockerEndpoint);
         }
 
-        return StartAsync(builder.Build(), image, container => new DatabaseUri(DatabaseKind.MySql, container.Hostname, container.GetMappedPublicPort(MySqlPort), "mysql", "root", password), cancellationToken);
+        return StartAsync(builder.Build(), image, password, container => new DatabaseUri(DatabaseKind.MySql, container.Hostname, container.GetMappedPublicPort(MySqlPort), "mysql", "root", password), cancellationToken);
     }
 
     /// <inheritdoc/>
     public ValueTask DisposeAsync() => _container.DisposeAsync();
 
-    private static async Task<ContainerServer> StartAsync(IContainer container, string image, Func<IContainer, DatabaseUri> uri, CancellationToken cancellationToken)
+    private static async Task<ContainerServer> StartAsync(IContainer container, string image, string password, Func<IContainer, DatabaseUri> uri, CancellationToken cancellationToken)
     {
         try
         {
             await container.StartAsync(cancellationToken);
             return new ContainerServer(container, uri(container), image);
         }
-        catch
+        catch (Exception ex)
         {
             await container.DisposeAsync();
-            throw;
+            if (ex is OperationCanceledException && cancellationToken.IsCancellationRequested)
+            {
+                throw;
+            }
+
+            // A failed wait strategy may quote its command line, which carries the password.
+            throw new DatabaseServerException(ex.Message.Replace(password, "***", StringComparison.Ordinal), ex);
         }
     }
 }

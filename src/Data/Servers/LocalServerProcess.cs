@@ -28,6 +28,11 @@ internal abstract class LocalServerProcess : IStartedServer
 
     protected LocalServerProcess(string engine, DatabaseServerOptions options, RunOwner owner)
     {
+        if (options.NamePrefix.Length == 0 || options.NamePrefix.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '-' or '_')))
+        {
+            throw new DatabaseServerException($"the name prefix '{options.NamePrefix}' must be letters, digits, '-' or '_' (it names pidfiles and temp folders)");
+        }
+
         _serversFolder = options.ServersFolder;
         Owner = owner;
         Time = options.Time;
