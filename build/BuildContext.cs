@@ -76,6 +76,12 @@ public sealed partial class BuildContext : FrostingContext
     /// <summary>The local stack DeployLiveTest deployed in this run.</summary>
     public GluePipeline.Stacks.LocalDeployment? Deployment { get; set; }
 
+    /// <summary>The database servers this run started or found (DeployLiveTest, for Glue connections).</summary>
+    public GluePipeline.Data.Servers.DatabaseServers? Databases { get; set; }
+
+    /// <summary>The LiveTest stack's connections and the databases that serve them.</summary>
+    public GluePipeline.Stacks.ServedConnections? Connections { get; set; }
+
     /// <summary>The target requested with <c>--target</c> (default <c>Default</c>).</summary>
     public string Target { get; }
 

@@ -22,6 +22,7 @@ public static class BuildSwitches
         HostSwitch.Flag("redact", "Validate: show sample rows with their values masked."),
         HostSwitch.Value("job", "name", "RunJob, NewJob: the job (a folder under jobs/)."),
         HostSwitch.Value("arg", "name=value", "RunJob: a job argument over its default (as Glue's --name value).") with { Repeatable = true },
+        HostSwitch.Value("databases", "auto|containers|urls|binaries|none", "DeployLiveTest, RunJob: where the Glue connections' databases come from (default PIPELINE_DATABASES, else auto: Testcontainers, then PIPELINE_POSTGRES_URL/PIPELINE_MYSQL_URL, then local server binaries)."),
         HostSwitch.Value("connection", "name=uri", "RunJob: serve the Glue connection <name> with this database: postgres://user:password@host:5432/db or mysql://user:password@host:3306/db.") with { Repeatable = true },
         HostSwitch.Value("scale", "factor", "RunJob, AutomatedLiveTest: multiply the fixtures' row counts (default 1: the seed's 1,070,262 taxi trips)."),
         HostSwitch.Value("stack", "name", "DeployLiveTest, AutomatedLiveTest, TeardownLiveTest: the LiveTest stack (default: from the branch or PR and the checkout)."),

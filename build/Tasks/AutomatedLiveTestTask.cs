@@ -38,12 +38,22 @@ public sealed class AutomatedLiveTestTask : AsyncFrostingTask<BuildContext>
             environment["PIPELINE_ARTIFACT_DIGEST"] = digest;
         }
 
+        var connections = await LiveTestDatabases.ForAsync(context, manifest);
+        foreach (var (name, endpoint) in connections.Endpoints)
+        {
+            // livetests/ reach the connections' databases through these (the manifest never holds a password).
+            environment[LiveTestOptions.ConnectionVariable(name)] = endpoint.Database.ToString(includePassword: true);
+        }
+
         var options = new LiveTestOptions(context.RepositoryRoot, Path.Combine(context.ArtifactsDirectory, "livetest", stack))
         {
             Scale = RunJobTask.Scale(context),
             RunLiveTests = context.Arguments.GetArguments("no-livetests").All(v => v != "true"),
             LiveTestEnvironment = environment,
             LiveTestsProject = Environment.GetEnvironmentVariable("PIPELINE_LIVETESTS_PROJECT") is { Length: > 0 } project ? project : null,
+            Connections = connections.Endpoints,
+            UnservedConnections = connections.Unserved,
+            RequireDatabases = context.IsContinuousIntegration,
         };
         var result = await LocalLiveTest.RunAsync(manifest, manifestPath, options, line => context.Log.Information("{0}", line), context.CancellationToken);
         context.LiveTest = result;
@@ -56,6 +66,10 @@ public sealed class AutomatedLiveTestTask : AsyncFrostingTask<BuildContext>
         }
 
         context.Log.Information("Data work (fixtures, crawls, jobs, rules): {0:0.00} s. Reports: {1}", result.DataWork.TotalSeconds, options.ReportDirectory);
+        if (manifest.Connections.Count > 0)
+        {
+            context.Log.Information("Databases: {0}", string.Join("; ", RunManifest.Load(manifestPath).Connections.Select(c => $"{c.Name} ({c.Engine}) -> {c.ServedBy ?? "none"}{(c.Provider is null ? string.Empty : $" [{c.Provider}]")}{(c.Note is null ? string.Empty : $" - {c.Note}")}")));
+        }
         if (!result.Passed)
         {
             var failed = result.Stages.Where(s => s.Outcome == StageOutcome.Failed).ToArray();

@@ -42,6 +42,12 @@ public sealed class DeployLiveTestTask : AsyncFrostingTask<BuildContext>
             ["environment"] = "livetest",
         };
         var deployment = await LocalStack.DeployAsync(new LocalDeployRequest(stack, context.StateRoot) { ArtifactZip = artifact.Zip, ArtifactDigest = artifact.Digest, Tags = tags }, context.CancellationToken);
+        if (deployment.Manifest.Connections.Count > 0)
+        {
+            await LiveTestDatabases.ProvisionAsync(context, deployment);
+            deployment = deployment with { Manifest = RunManifest.Load(deployment.ManifestPath) };
+        }
+
         context.Deployment = deployment;
 
         var resources = deployment.Manifest.Resources;

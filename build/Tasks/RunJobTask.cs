@@ -3,6 +3,8 @@ using Cake.Core.Diagnostics;
 using GluePipeline.Build.Hosting;
 using GluePipeline.Data;
 using GluePipeline.Data.Jdbc;
+using GluePipeline.Data.Servers;
+using GluePipeline.Linting;
 using GluePipeline.Diagnostics;
 using GluePipeline.Jobs;
 using GluePipeline.Validation;
@@ -21,14 +23,45 @@ public sealed class RunJobTask : AsyncFrostingTask<BuildContext>
         var arguments = JobArguments.ParsePairs(context.Arguments.GetArguments("arg"), "--arg");
         var connections = context.Arguments.GetArguments("connection").Select(c => JdbcEndpoint.ParseOption(c)).ToDictionary(c => c.Name, StringComparer.Ordinal);
         var work = Path.Combine(context.ArtifactsDirectory, "runjob", job);
+
+        // Connections not given with --connection get a fresh database each, from the template's AWS::Glue::Connection.
+        var folder = Path.Combine(context.RepositoryRoot, "jobs", job);
+        var spec = File.Exists(Path.Combine(folder, JobSpecReader.FileName)) ? await JobSpecReader.LoadAsync(folder, $"jobs/{job}", context.CancellationToken) : null;
+        var needed = spec is null ? [] : JobConnections.Used(spec, JobArguments.Resolve(spec, arguments, "--arg")).Where(c => !connections.ContainsKey(c)).ToArray();
+        DatabaseServers? servers = null;
+        JobConnections? served = null;
         HarnessResult result;
         try
         {
+            if (needed.Length > 0)
+            {
+                var template = JobConnections.FromTemplate(Path.Combine(context.RepositoryRoot, RepositoryLinter.MainTemplate), RepositoryLinter.MainTemplate);
+                servers = await DatabaseServers.StartAsync(new DatabaseServerOptions(context.ServersDirectory) { Choice = LiveTestDatabases.Choice(context) }, line => context.Log.Information("{0}", line), context.CancellationToken);
+                served = await JobConnections.ServeAsync(needed, template, RepositoryLinter.MainTemplate, servers, context.CancellationToken);
+                foreach (var (name, endpoint) in served.Endpoints)
+                {
+                    connections[name] = endpoint;
+                    context.Log.Information("Connection {0} ({1}) is served by {2} [{3}]", name, endpoint.Engine, endpoint.Database, servers.Provider);
+                }
+            }
+
             result = await JobHarness.RunOnFixturesAsync(Path.Combine(context.RepositoryRoot, "jobs"), "jobs", job, work, arguments, 10, Scale(context), context.CancellationToken, connections);
         }
         catch (JobFailedException ex)
         {
             throw new TargetFailedException($"Job {job} failed: {ex.Message}");
+        }
+        finally
+        {
+            if (served is not null)
+            {
+                await served.DisposeAsync();
+            }
+
+            if (servers is not null)
+            {
+                await servers.DisposeAsync();
+            }
         }
 
         var run = result.Run;

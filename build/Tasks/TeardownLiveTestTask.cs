@@ -19,6 +19,7 @@ public sealed class TeardownLiveTestTask : AsyncFrostingTask<BuildContext>
 
         var stack = context.Deployment?.Manifest.Stack ?? await LiveTestStack.NameAsync(context);
         context.UnregisterTeardown($"local stack {stack}");
+        await LiveTestDatabases.ReleaseAsync(context, stack, context.CancellationToken);
         context.Log.Information(LocalStack.Teardown(context.StateRoot, stack) ? "Tore down the local stack {0}" : "There is no local stack {0}: nothing to tear down", stack);
     }
 }

@@ -64,8 +64,12 @@ public sealed record LiveTestOptions(string RepositoryRoot, string ReportDirecto
     /// <summary>The stack's Glue connections that a database serves in this run, by name (with credentials).</summary>
     public IReadOnlyDictionary<string, JdbcEndpoint> Connections { get; init; } = new Dictionary<string, JdbcEndpoint>(StringComparer.Ordinal);
 
-    /// <summary>Why a connection has no database here (no provider), or null.</summary>
-    public string? DatabasesUnavailable { get; init; }
+    /// <summary>Why a connection has no database here (no provider), by connection name.</summary>
+    public IReadOnlyDictionary<string, string> UnservedConnections { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
+    /// <summary>The environment variable that hands livetests/ a connection's database URI: <c>PIPELINE_CONNECTION_MYSQL_SOURCE</c>.</summary>
+    public static string ConnectionVariable(string connection) =>
+        "PIPELINE_CONNECTION_" + new string(connection.Select(c => char.IsAsciiLetterOrDigit(c) ? char.ToUpperInvariant(c) : '_').ToArray());
 
     /// <summary>Whether a job that cannot run for want of a database fails the run (CI=true) rather than being SKIPPED.</summary>
     public bool RequireDatabases { get; init; }
@@ -106,8 +110,8 @@ public static class LocalLiveTest
             var missing = Connections(spec, values).Where(c => !options.Connections.ContainsKey(c)).ToArray();
             if (missing.Length > 0)
             {
-                var served = manifest.Connections.Where(c => missing.Contains(c.Name)).Select(c => c.Note).OfType<string>().FirstOrDefault();
-                unserved[name] = $"needs database connection{(missing.Length > 1 ? "s" : string.Empty)} {string.Join(", ", missing)}, and {served ?? options.DatabasesUnavailable ?? "no database serves it in this run"}";
+                var why = missing.Select(m => options.UnservedConnections.GetValueOrDefault(m) ?? manifest.Connections.FirstOrDefault(c => c.Name == m)?.Note ?? (manifest.Connections.Any(c => c.Name == m) ? "no database serves it in this run" : $"the template defines no AWS::Glue::Connection named {m}")).Distinct().ToArray();
+                unserved[name] = $"needs database connection{(missing.Length > 1 ? "s" : string.Empty)} {string.Join(", ", missing)}: {string.Join("; ", why)}";
             }
         }
 
@@ -173,7 +177,7 @@ public static class LocalLiveTest
                     var detail = string.Join("; ", tables.Select(t => t.Files > 0 || t.Action.StartsWith("no data", StringComparison.Ordinal) ? $"{crawler.Database}.{t.Table}: {t.Action}, {t.Files} file(s), {t.Partitions} partition(s)" : $"{crawler.Database}.{t.Table}: {t.Action}"));
                     if (unservedTargets.Count > 0)
                     {
-                        var why = $"JDBC target(s) {string.Join(", ", unservedTargets)} not crawled: {options.DatabasesUnavailable ?? "no database serves the connection in this run"}";
+                        var why = $"JDBC target(s) {string.Join(", ", unservedTargets)} not crawled: {string.Join("; ", crawler.JdbcTargets.Select(t => options.UnservedConnections.GetValueOrDefault(t.ConnectionName)).OfType<string>().DefaultIfEmpty("no database serves the connection in this run").Distinct())}";
                         return (options.RequireDatabases ? StageOutcome.Failed : tables.Count == 0 ? StageOutcome.Skipped : StageOutcome.Passed, detail.Length == 0 ? why : $"{detail}; {why}");
                     }
 

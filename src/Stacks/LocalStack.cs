@@ -621,6 +621,7 @@ public static class LocalStack
                     "AWS::S3::Bucket" => Named("BucketName") ?? Generated(resource, 63).ToLowerInvariant(),
                     "AWS::Glue::Database" => Named("DatabaseInput", "Name"),
                     "AWS::Glue::Table" => Named("TableInput", "Name"),
+                    "AWS::Glue::Connection" => Named("ConnectionInput", "Name"),
                     "AWS::IAM::Role" => Named("RoleName"),
                     "AWS::Lambda::Function" => Named("FunctionName"),
                     "AWS::Logs::LogGroup" => Named("LogGroupName"),

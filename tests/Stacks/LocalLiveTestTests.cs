@@ -1,20 +1,45 @@
 using System.Xml.Linq;
+using GluePipeline.Data.Jdbc;
+using GluePipeline.Data.Servers;
 using GluePipeline.Stacks;
+using DatabaseServersForTests = GluePipeline.Tests.Support.DatabaseServers;
 
 namespace GluePipeline.Tests.Stacks;
 
 /// <summary>AutomatedLiveTest on a local stack, without livetests/ (the target tests run those).</summary>
-public sealed class LocalLiveTestTests : IDisposable
+public sealed class LocalLiveTestTests : IAsyncLifetime
 {
     private readonly ProductFolder _product = new();
+    private DatabaseServers? _servers;
 
-    public void Dispose() => _product.Dispose();
+    public Task InitializeAsync() => Task.CompletedTask;
 
-    private async Task<(LiveTestResult Result, RunManifest Manifest, string Reports)> Run(double scale = 0.001)
+    public async Task DisposeAsync()
+    {
+        if (_servers is not null)
+        {
+            await StackDatabases.ReleaseAsync(LocalStack.StateDirectory(_product.StateRoot, "livetest-t-000001"), _servers, _ => { }, CancellationToken.None);
+            await _servers.DisposeAsync();
+        }
+
+        _product.Dispose();
+    }
+
+    /// <summary>Deploys our template and runs its live test; its connections are served by the CI servers (PIPELINE_*_URL) when <paramref name="databases"/>.</summary>
+    private async Task<(LiveTestResult Result, RunManifest Manifest, string Reports)> Run(double scale = 0.001, bool databases = true)
     {
         var deployment = await LocalStack.DeployAsync(new LocalDeployRequest("livetest-t-000001", _product.StateRoot) { ArtifactDirectory = _product.Path }, CancellationToken.None);
+        var served = new ServedConnections(new Dictionary<string, JdbcEndpoint>(), new Dictionary<string, string>());
+        if (databases)
+        {
+            _ = DatabaseServersForTests.Postgres;
+            _servers ??= await DatabaseServers.StartAsync(new DatabaseServerOptions(Path.Combine(_product.StateRoot, "servers")) { Choice = DatabaseProviderChoice.Urls }, _ => { }, CancellationToken.None);
+            served = await StackDatabases.ProvisionAsync(deployment.Manifest, deployment.ManifestPath, _servers, _ => { }, CancellationToken.None);
+        }
+
         var reports = Path.Combine(_product.StateRoot, "reports");
-        var result = await LocalLiveTest.RunAsync(deployment.Manifest, deployment.ManifestPath, new LiveTestOptions(_product.Path, reports) { Scale = scale, RunLiveTests = false }, _ => { }, CancellationToken.None);
+        var options = new LiveTestOptions(_product.Path, reports) { Scale = scale, RunLiveTests = false, Connections = served.Endpoints, UnservedConnections = served.Unserved };
+        var result = await LocalLiveTest.RunAsync(RunManifest.Load(deployment.ManifestPath), deployment.ManifestPath, options, _ => { }, CancellationToken.None);
         return (result, deployment.Manifest, reports);
     }
 
@@ -25,13 +50,14 @@ public sealed class LocalLiveTestTests : IDisposable
 
         result.Passed.Should().BeTrue(string.Join("\n", result.Stages));
         result.Stages.Select(s => s.Kind + ":" + s.Name.Split(' ')[^1]).Should().Equal(
-            "fixtures:taxi_livetest_t_000001", "fixtures:quakes_livetest_t_000001",
-            $"crawler:{manifest.Crawlers[0].Name}", "job:taxi_livetest_t_000001", "job:quakes_livetest_t_000001", $"crawler:{manifest.Crawlers[1].Name}",
-            "rules:taxi_livetest_t_000001", "rules:quakes_livetest_t_000001");
-        result.Stages[3].Detail.Should().Contain("read trips 1,070; wrote 1,070 rows");
-        result.Rules.Should().HaveCount(2).And.OnlyContain(r => r.AllPassed);
-        XDocument.Load(Path.Combine(reports, "livetest.junit.xml")).Descendants("testcase").Should().HaveCount(8);
-        XDocument.Load(Path.Combine(reports, "rules.junit.xml")).Descendants("testcase").Should().HaveCount(22);
+            "fixtures:taxi_livetest_t_000001", "fixtures:quakes_livetest_t_000001", "fixtures:events_to_postgres_livetest_t_000001",
+            $"crawler:{manifest.Crawlers[0].Name}", "job:taxi_livetest_t_000001", "job:quakes_livetest_t_000001", $"crawler:{manifest.Crawlers[1].Name}", "job:events_to_postgres_livetest_t_000001",
+            "rules:taxi_livetest_t_000001", "rules:quakes_livetest_t_000001", "rules:events_to_postgres_livetest_t_000001");
+        result.Stages[4].Detail.Should().Contain("read trips 1,070; wrote 1,070 rows");
+        result.Stages[7].Detail.Should().Be("read events 20; wrote 20 rows to jdbc:pg_target_livetest_t_000001/public.events (binary COPY)");
+        result.Rules.Should().HaveCount(3).And.OnlyContain(r => r.AllPassed);
+        XDocument.Load(Path.Combine(reports, "livetest.junit.xml")).Descendants("testcase").Should().HaveCount(11);
+        XDocument.Load(Path.Combine(reports, "rules.junit.xml")).Descendants("testcase").Should().HaveCount(29);
         File.ReadAllText(Path.Combine(reports, "livetest.html")).Should().Contain("PASSED").And.Contain("job taxi_livetest_t_000001");
     }
 
@@ -51,6 +77,38 @@ public sealed class LocalLiveTestTests : IDisposable
         stages[$"crawler:{manifest.Crawlers[1].Name}"].Outcome.Should().Be(StageOutcome.Skipped);
         stages["rules:taxi_livetest_t_000001"].Should().Match<StageResult>(s => s.Outcome == StageOutcome.Skipped && s.Detail.Contains("failed"));
         XDocument.Load(Path.Combine(reports, "livetest.junit.xml")).Root!.Element("testsuite")!.Attribute("failures")!.Value.Should().Be("1");
+    }
+
+    [Fact]
+    public async Task Without_a_database_a_JDBC_job_is_skipped_with_the_reason_and_its_rules_are_not_run()
+    {
+        var (result, _, reports) = await Run(databases: false);
+
+        result.Passed.Should().BeTrue("a skip is not a failure (outside CI)");
+        var job = result.Stages.Single(s => s.Name == "job events_to_postgres_livetest_t_000001");
+        job.Outcome.Should().Be(StageOutcome.Skipped);
+        job.Detail.Should().Be("needs database connections mysql_source_livetest_t_000001, pg_target_livetest_t_000001: no database serves it in this run");
+        result.Stages.Should().NotContain(s => s.Name.Contains("events_to_postgres", StringComparison.Ordinal) && s.Outcome == StageOutcome.Passed);
+        File.ReadAllText(Path.Combine(reports, "livetest.html")).Should().Contain("needs database connections");
+    }
+
+    [Fact]
+    public async Task Under_CI_a_JDBC_job_without_a_database_fails_the_run()
+    {
+        var deployment = await LocalStack.DeployAsync(new LocalDeployRequest("livetest-t-000001", _product.StateRoot) { ArtifactDirectory = _product.Path }, CancellationToken.None);
+        var options = new LiveTestOptions(_product.Path, Path.Combine(_product.StateRoot, "reports"))
+        {
+            Scale = 0.001,
+            RunLiveTests = false,
+            RequireDatabases = true,
+            UnservedConnections = new Dictionary<string, string> { ["mysql_source_livetest_t_000001"] = "no MySQL server: PIPELINE_MYSQL_URL is not set" },
+        };
+
+        var result = await LocalLiveTest.RunAsync(deployment.Manifest, deployment.ManifestPath, options, _ => { }, CancellationToken.None);
+
+        result.Passed.Should().BeFalse();
+        result.Stages.Single(s => s.Name == "job events_to_postgres_livetest_t_000001").Should().Match<StageResult>(s =>
+            s.Outcome == StageOutcome.Failed && s.Detail.Contains("no MySQL server: PIPELINE_MYSQL_URL is not set", StringComparison.Ordinal) && s.Detail.Contains("CI=true", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -103,9 +103,11 @@ public sealed class ReleasePathTests : IDisposable
     [Fact]
     public async Task Rollback_target_puts_the_earlier_release_back()
     {
-        (await _repo.RunAsync("--target=PromoteToProduction", "--scale=0.001", "--no-livetests", "--approve", "--version=1.0.0")).ExitCode.Should().Be(0);
+        var first = await _repo.RunAsync("--target=PromoteToProduction", "--scale=0.001", "--no-livetests", "--approve", "--version=1.0.0");
+        first.ExitCode.Should().Be(0, first.ToString());
         _repo.Change("jobs/quakes/rules.dqdl", "RowCount > 0", "RowCount >= 1");
-        (await _repo.RunAsync("--target=PromoteToProduction", "--scale=0.001", "--no-livetests", "--approve", "--version=1.1.0")).ExitCode.Should().Be(0);
+        var second = await _repo.RunAsync("--target=PromoteToProduction", "--scale=0.001", "--no-livetests", "--approve", "--version=1.1.0");
+        second.ExitCode.Should().Be(0, second.ToString());
 
         var rollback = await _repo.RunAsync("--target=Rollback", "--to=1.0.0");
 

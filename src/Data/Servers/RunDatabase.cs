@@ -42,10 +42,23 @@ public static partial class RunDatabase
             throw new ArgumentException($"cannot drop {name} through a connection to it; pass the server's admin URI", nameof(server));
         }
 
-        await using var engine = await AdoQueryEngine.ConnectAsync(server, cancellationToken);
-        await engine.ExecuteAsync(
-            server.Kind == DatabaseKind.PostgreSql ? $"DROP DATABASE IF EXISTS {name} WITH (FORCE)" : $"DROP DATABASE IF EXISTS `{name}`",
-            cancellationToken);
+        await using (var engine = await AdoQueryEngine.ConnectAsync(server, cancellationToken))
+        {
+            await engine.ExecuteAsync(
+                server.Kind == DatabaseKind.PostgreSql ? $"DROP DATABASE IF EXISTS {name} WITH (FORCE)" : $"DROP DATABASE IF EXISTS `{name}`",
+                cancellationToken);
+        }
+
+        // Pooled connections to the dropped database are dead (FORCE ended them); a database made again under
+        // the same name (the next deployment of the same stack) must not be handed one of them.
+        if (server.Kind == DatabaseKind.PostgreSql)
+        {
+            Npgsql.NpgsqlConnection.ClearAllPools();
+        }
+        else
+        {
+            await MySqlConnector.MySqlConnection.ClearAllPoolsAsync(cancellationToken);
+        }
     }
 
     /// <summary>Builds a valid name from a base and a run suffix (lowercased, other characters as <c>_</c>, cut to fit), e.g. <c>glue_demo</c> + <c>lt3fa9c1</c>.</summary>
