@@ -1,5 +1,6 @@
 using Cake.Core.Diagnostics;
 using GluePipeline.Build.Hosting;
+using GluePipeline.Data.Servers;
 using GluePipeline.Stacks;
 
 namespace GluePipeline.Build.Tasks;
@@ -7,17 +8,21 @@ namespace GluePipeline.Build.Tasks;
 /// <summary>Removes what killed runs left behind.</summary>
 [TaskName("Sweep")]
 [TaskDescription("Remove LiveTest stacks of runs that are gone (killed) or expired, and stop orphaned local servers (pidfiles); production and live runs are left alone.")]
-public sealed class SweepTask : FrostingTask<BuildContext>
+public sealed class SweepTask : AsyncFrostingTask<BuildContext>
 {
     /// <inheritdoc/>
-    public override void Run(BuildContext context)
+    public override async Task RunAsync(BuildContext context)
     {
         if (context.Lane != Lane.Local)
         {
             throw new NotAvailableYetException("sweeping the aws lane's stacks (issue #14)");
         }
 
-        var result = Sweeper.Sweep(context.StateRoot, context.ServersDirectory);
+        // A swept stack's databases on shared servers (PIPELINE_*_URL) are dropped; those on servers the dead run
+        // started go with the servers.
+        await using var shared = await DatabaseServers.StartAsync(new DatabaseServerOptions(context.ServersDirectory) { Choice = DatabaseProviderChoice.Urls }, _ => { }, context.CancellationToken);
+        var result = Sweeper.Sweep(context.StateRoot, context.ServersDirectory, beforeRemove: state =>
+            StackDatabases.ReleaseAsync(state, shared, line => context.Log.Information("{0}", line), context.CancellationToken).GetAwaiter().GetResult());
         foreach (var line in result.RemovedStacks)
         {
             context.Log.Information("removed stack  {0}", line);

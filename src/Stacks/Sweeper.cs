@@ -38,7 +38,8 @@ public static class Sweeper
     /// <param name="stateRoot">The LiveTest stacks' folder (<c>.pipeline/stacks</c>).</param>
     /// <param name="serversFolder">The pidfiles' folder (<c>.pipeline/servers</c>).</param>
     /// <param name="time">The clock.</param>
-    public static SweepResult Sweep(string stateRoot, string serversFolder, TimeProvider? time = null)
+    /// <param name="beforeRemove">Called with a stack's state folder before it goes (e.g. to drop its databases on shared servers).</param>
+    public static SweepResult Sweep(string stateRoot, string serversFolder, TimeProvider? time = null, Action<string>? beforeRemove = null)
     {
         var now = (time ?? TimeProvider.System).GetUtcNow();
         var removed = new List<string>();
@@ -69,6 +70,7 @@ public static class Sweeper
                 why += $"; it expired at {manifest.ExpiresAt:u}";
             }
 
+            beforeRemove?.Invoke(stack);
             Directory.Delete(stack, recursive: true);
             removed.Add($"{name}: {why}");
         }

@@ -240,6 +240,43 @@ public sealed class SignalTests : IDisposable
         sweep.ExitCode.Should().Be(0, sweep.ToString());
         sweep.Output.Should().Contain("removed stack  livetest-killed-1: its run (pid").And.Contain("kept           livetest-alive-1");
         _repo.Stacks.Should().Equal("livetest-alive-1");
+        var database = GluePipeline.Data.Servers.RunDatabase.Name("glue_demo", "lt" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes("livetest-killed-1")))[..8]);
+        sweep.Output.Should().Contain($"Dropped database {database}", "the killed stack's databases on the shared servers go with it");
+        await using (var postgres = await GluePipeline.Data.AdoQueryEngine.ConnectAsync(GluePipeline.Tests.Support.DatabaseServers.Postgres, CancellationToken.None))
+        {
+            (await postgres.QueryAsync($"SELECT COUNT(*) FROM pg_database WHERE datname = '{database}'", CancellationToken.None)).Rows[0][0].Should().Be(0L);
+        }
         _repo.Production.Manifest.Should().NotBeNull("production is never swept");
     }
+
+    [SkippableFact]
+    public async Task A_SIGKILLed_run_leaves_pidfiles_of_its_database_servers_which_Sweep_stops()
+    {
+        var binaries = GluePipeline.Data.Servers.ServerBinaries.Find();
+        if (binaries.PostgresBin is null || binaries.MariaDbServer is null)
+        {
+            Skip.IfNot(GluePipeline.Tests.Support.DatabaseServers.IsCi, "PostgreSQL and MariaDB binaries are not installed");
+            throw new InvalidOperationException("CI=true: .ci/run installs postgresql and mariadb-server");
+        }
+
+        using var host = _repo.StartHost("--target=AutomatedLiveTest", "--scale=3", "--no-livetests", "--stack=livetest-dbkill-1", "--databases=binaries");
+        var seen = new List<string>();
+        await WaitForLine(host, "Deployed the local stack livetest-dbkill-1", seen, TimeSpan.FromMinutes(3));
+        host.Kill();
+        await host.WaitForExitAsync();
+        var servers = Path.Combine(_repo.Path, ".pipeline", "servers");
+        var records = Directory.GetFiles(servers, "*.json").Select(f => System.Text.Json.JsonSerializer.Deserialize<LocalServer>(File.ReadAllText(f))!).ToArray();
+        records.Should().HaveCount(2, "a PostgreSQL and a MariaDB server were started for the stack's connections");
+        records.Should().OnlyContain(r => Alive(r.Pid), "a SIGKILLed run cannot stop its servers");
+
+        var sweep = await _repo.RunAsync("--target=Sweep");
+
+        sweep.ExitCode.Should().Be(0, sweep.ToString());
+        sweep.Output.Should().Contain("stopped server").And.Contain("removed stack  livetest-dbkill-1");
+        records.Should().OnlyContain(r => !Alive(r.Pid), "Sweep stopped them");
+        records.Should().OnlyContain(r => r.DataDirectory == null || !Directory.Exists(r.DataDirectory));
+        Directory.GetFiles(servers, "*.json").Should().BeEmpty();
+    }
+
+    private static bool Alive(int pid) => Directory.Exists($"/proc/{pid}") && !File.ReadAllText($"/proc/{pid}/stat").Split(' ')[2].Equals("Z", StringComparison.Ordinal);
 }
