@@ -211,7 +211,7 @@ public sealed class RepositoryLinter(LintOptions options)
                 }
             }
 
-            var (values, findings) = ParameterValues.Resolve(template, given, new SourceLocation(environment.Path, 1, 1));
+            var (values, findings) = ParameterValues.Resolve(template, given, new SourceLocation(environment.Path, 1, 1), secretsAtDeploy: true);
             Findings.AddRange(findings);
             if (findings.Count > 0 || Findings.Any(f => f.Severity == Severity.Error && f.Location?.Source == template.Path))
             {

@@ -13,10 +13,15 @@ public static class ParameterValues
     /// <param name="template">The template.</param>
     /// <param name="given">Values by name, with where each was written (null for values from the run).</param>
     /// <param name="missingValueLocation">Where to report a parameter that has no value (e.g. the environment file).</param>
+    /// <param name="secretsAtDeploy">
+    /// Lint: a NoEcho parameter without a value is fine (secrets are not committed; the deployment gets
+    /// them as PIPELINE_PARAM_&lt;Name&gt;); it is evaluated as <c>****</c>.
+    /// </param>
     public static (IReadOnlyDictionary<string, CfnValue> Values, IReadOnlyList<Diagnostic> Findings) Resolve(
         CfnTemplate template,
         IReadOnlyDictionary<string, (string Value, SourceLocation? Location)> given,
-        SourceLocation missingValueLocation)
+        SourceLocation missingValueLocation,
+        bool secretsAtDeploy = false)
     {
         var findings = new List<Diagnostic>();
         var values = new Dictionary<string, CfnValue>(StringComparer.Ordinal);
@@ -42,13 +47,20 @@ public static class ParameterValues
                 value = parameter.Default ?? string.Empty;
                 where = parameter.Definition["Default"]!.Location;
             }
+            else if (parameter.NoEcho && secretsAtDeploy)
+            {
+                values[parameter.Name] = ToValue(parameter, "****");
+                continue;
+            }
             else
             {
                 findings.Add(Diagnostic.Error(
                     missingValueLocation,
                     "CFN-ENV",
                     $"Parameter {parameter.Name} of {template.Path} has no value here and no Default",
-                    $"add \"{parameter.Name}\": \"...\" under Parameters, or a Default in the template"));
+                    parameter.NoEcho
+                        ? $"give it when deploying as the environment variable PIPELINE_PARAM_{parameter.Name} (in CodeBuild, from Secrets Manager); a NoEcho value is never committed"
+                        : $"add \"{parameter.Name}\": \"...\" under Parameters, or a Default in the template"));
                 continue;
             }
 

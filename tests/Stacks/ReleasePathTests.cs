@@ -48,7 +48,10 @@ public sealed class ReleaseRepository : IDisposable
     }
 
     /// <summary>Starts the build host as its own process group (as a terminal would), for signals.</summary>
-    public Process StartHost(params string[] args)
+    public Process StartHost(params string[] args) => StartHost(new Dictionary<string, string>(), args);
+
+    /// <summary>Starts the build host as its own process group, with extra environment.</summary>
+    public Process StartHost(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var configuration = new DirectoryInfo(System.IO.Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name;
         var host = System.IO.Path.Combine(RepositoryRoot.Path, "build", "bin", configuration, "net10.0", "GluePipeline.Build.dll");
@@ -59,6 +62,11 @@ public sealed class ReleaseRepository : IDisposable
         }
 
         start.Environment["NO_COLOR"] = "1";
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
         return Process.Start(start)!;
     }
 

@@ -21,7 +21,7 @@ public sealed class TemplateGraph
             .Where(p => template.Parameters.ContainsKey(p.Key) && !template.Parameters[p.Key].HasDefault)
             .ToDictionary(p => p.Key, p => (p.Value, (Diagnostics.SourceLocation?)null), StringComparer.Ordinal);
         // Parameters without a value are simply absent: whatever refers to them is "not known".
-        var (values, _) = ParameterValues.Resolve(template, given, new Diagnostics.SourceLocation(template.Path, 1, 1));
+        var (values, _) = ParameterValues.Resolve(template, given, new Diagnostics.SourceLocation(template.Path, 1, 1), secretsAtDeploy: true);
         _evaluator = new TemplateEvaluator(template, values, new PseudoParameters("lint"));
     }
 
