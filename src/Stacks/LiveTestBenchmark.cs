@@ -136,9 +136,5 @@ public sealed class LiveTestBenchmark(string repositoryRoot, string workDirector
         Repository.ProductFiles.CopyTree(repositoryRoot, product);
     }
 
-    private static double Median(List<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
-    }
+    private static double Median(List<double> values) => Diagnostics.Measure.Median(values);
 }

@@ -196,11 +196,7 @@ public sealed class ValidationBenchmark(BenchmarkOptions options, Action<string>
         return watch.Elapsed.TotalSeconds;
     }
 
-    private static double Median(List<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
-    }
+    private static double Median(List<double> values) => Diagnostics.Measure.Median(values);
 
     private static async Task<IReadOnlyList<QueryResult>> RunAllAsync(IQueryEngine engine, IReadOnlyList<string> sql, CancellationToken cancellationToken)
     {
