@@ -205,6 +205,23 @@ public sealed class JdbcTransferTests : IAsyncLifetime
     }
 
     [SkippableFact]
+    public async Task A_table_in_a_schema_that_does_not_exist_yet_is_created_with_its_schema()
+    {
+        var schema = _schema + "_made";
+        try
+        {
+            var written = await JdbcWriter.WriteAsync(_duck, "SELECT 1 AS id", new JdbcWrite(PostgresDb, new JdbcTable(schema, "t"), JdbcWriteMode.Append), CancellationToken.None);
+
+            written.Created.Should().BeTrue();
+            (await _postgres.QueryAsync($"SELECT id FROM {schema}.t", CancellationToken.None)).Rows.Single()[0].Should().Be(1);
+        }
+        finally
+        {
+            await _postgres.ExecuteAsync($"DROP SCHEMA IF EXISTS {schema} CASCADE", CancellationToken.None);
+        }
+    }
+
+    [SkippableFact]
     public async Task ParallelReadsReturnExactlyTheRowsOfOneRead()
     {
         await _mysql.ExecuteAsync("CREATE TABLE parts (id INT, grp VARCHAR(10)); INSERT INTO parts SELECT seq, IF(seq % 7 = 0, NULL, CONCAT('g', seq % 13)) FROM seq_1_to_5000; INSERT INTO parts VALUES (NULL, 'nullid')", CancellationToken.None);

@@ -133,6 +133,7 @@ public static class JdbcWriter
         public async Task<JdbcWriteResult> WriteAsync(DuckDBConnection duck, string query, IReadOnlyList<ColumnSchema> output, JdbcWrite write, IReadOnlyList<string> keys, CancellationToken cancellationToken)
         {
             Database = write.Database;
+            TargetTable = write.Table;
             var table = write.Table.Render(Dialect);
             var existing = await ExistingColumnsAsync(write.Table, cancellationToken);
             Column[] columns;
@@ -164,6 +165,9 @@ public static class JdbcWriter
 
         /// <summary>The database written (for a cleanup connection).</summary>
         protected DatabaseUri Database { get; private set; } = null!;
+
+        /// <summary>The table written.</summary>
+        protected JdbcTable TargetTable { get; private set; } = null!;
 
         protected Task<int> ExecuteAsync(string sql, CancellationToken cancellationToken) => engine.ExecuteAsync(sql, cancellationToken);
 
@@ -317,6 +321,12 @@ public static class JdbcWriter
             {
                 if (create)
                 {
+                    // A schema the table names is made with it (one transaction: a failed write leaves neither).
+                    if (TargetTable.Schema is { } schema)
+                    {
+                        await ExecuteAsync($"CREATE SCHEMA IF NOT EXISTS {Dialect.Identifier(schema)}", cancellationToken);
+                    }
+
                     await ExecuteAsync($"CREATE TABLE {table} ({string.Join(", ", columns.Select(c => $"{Dialect.Identifier(c.Name)} {c.DatabaseType}"))})", cancellationToken);
                 }
 
