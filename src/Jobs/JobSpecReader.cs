@@ -420,35 +420,7 @@ public static partial class JobSpecReader
                 Error(sink, "The sink writes S3 but has no format", "add format: parquet, csv or json");
             }
 
-            var keys = new List<string>();
-            if (sink["partitionKeys"] is { } keysNode)
-            {
-                if (keysNode is not SequenceNode list)
-                {
-                    Error(keysNode, "partitionKeys must be a list of column names", "write partitionKeys: [year, month]");
-                }
-                else
-                {
-                    foreach (var key in list.Items)
-                    {
-                        if (Text(key, "partitionKeys") is { } column)
-                        {
-                            if (!Identifier().IsMatch(column))
-                            {
-                                Error(key, $"'{column}' is not a column name", "name a column of transform.sql's result");
-                            }
-                            else if (keys.Contains(column, StringComparer.OrdinalIgnoreCase))
-                            {
-                                Error(key, $"partition key '{column}' is listed twice", "list each key once");
-                            }
-                            else
-                            {
-                                keys.Add(column);
-                            }
-                        }
-                    }
-                }
-            }
+            var keys = sink["partitionKeys"] is { } keysNode ? Columns(keysNode, "partitionKeys", "partition key", "[year, month]") : [];
 
             string? compression = null;
             if (sink["compression"] is { } codecNode && Text(codecNode, "compression") is { } codec)
@@ -498,30 +470,13 @@ public static partial class JobSpecReader
                 {
                     Error(mergeNode, "mergeKeys is only for mode: merge", "remove mergeKeys:, or write mode: merge");
                 }
-                else if (mergeNode is not SequenceNode list || list.Items.Count == 0)
+                else if (mergeNode is SequenceNode { Items.Count: 0 })
                 {
                     Error(mergeNode, "mergeKeys must list the key columns", "write mergeKeys: [id]");
                 }
                 else
                 {
-                    foreach (var key in list.Items)
-                    {
-                        if (Text(key, "mergeKeys") is { } column)
-                        {
-                            if (!Identifier().IsMatch(column))
-                            {
-                                Error(key, $"'{column}' is not a column name", "name a column of transform.sql's result");
-                            }
-                            else if (mergeKeys.Contains(column, StringComparer.OrdinalIgnoreCase))
-                            {
-                                Error(key, $"merge key '{column}' is listed twice", "list each key once");
-                            }
-                            else
-                            {
-                                mergeKeys.Add(column);
-                            }
-                        }
-                    }
+                    mergeKeys = Columns(mergeNode, "mergeKeys", "merge key", "[id]");
                 }
             }
             else if (mode == WriteMode.Merge)
@@ -828,6 +783,40 @@ public static partial class JobSpecReader
                 "parquet" => FileFormat.Parquet,
                 _ => Invalid<FileFormat?>(node, $"'{text}' is not a format", DidYouMean(text.ToLowerInvariant(), Formats, "use csv, json or parquet")),
             };
+        }
+
+        /// <summary>A list of distinct column names (partitionKeys, mergeKeys).</summary>
+        private List<string> Columns(DocumentNode node, string key, string what, string example)
+        {
+            var columns = new List<string>();
+            if (node is not SequenceNode list)
+            {
+                Error(node, $"{key} must be a list of column names", $"write {key}: {example}");
+                return columns;
+            }
+
+            foreach (var item in list.Items)
+            {
+                if (Text(item, key) is not { } column)
+                {
+                    continue;
+                }
+
+                if (!Identifier().IsMatch(column))
+                {
+                    Error(item, $"'{column}' is not a column name", "name a column of transform.sql's result");
+                }
+                else if (columns.Contains(column, StringComparer.OrdinalIgnoreCase))
+                {
+                    Error(item, $"{what} '{column}' is listed twice", "list each key once");
+                }
+                else
+                {
+                    columns.Add(column);
+                }
+            }
+
+            return columns;
         }
 
         private void Keys(MappingNode map, string[] allowed, string what)

@@ -11,20 +11,15 @@ namespace GluePipeline.Tests.Data;
 /// value by value: decimals keep every digit, timestamps every microsecond, NULLs stay NULL, text
 /// keeps unicode, tabs, newlines and backslashes, long text is not cut, bytes are not mangled.
 /// </summary>
-public sealed class JdbcTransferTests : IAsyncLifetime
+public sealed class JdbcTransferTests : ScratchDatabases
 {
     private static readonly string LongText = string.Concat(Enumerable.Range(0, 20_000).Select(i => (char)('a' + (i % 26)))) + " ünïcödé 🚕 end";
 
-    private PostgresEngine _postgres = null!;
-    private string _schema = null!;
-    private MySqlEngine _mysql = null!;
-    private string _database = null!;
     private DuckDBConnection _duck = null!;
 
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        (_postgres, _schema) = await DatabaseServers.PostgresSchemaAsync();
-        (_mysql, _database) = await DatabaseServers.MySqlDatabaseAsync();
+        await base.InitializeAsync();
         _duck = new DuckDBConnection("Data Source=:memory:");
         await _duck.OpenAsync();
         await using var command = _duck.CreateCommand();
@@ -32,36 +27,26 @@ public sealed class JdbcTransferTests : IAsyncLifetime
         await command.ExecuteNonQueryAsync();
     }
 
-    public async Task DisposeAsync()
+    public override async Task DisposeAsync()
     {
         await _duck.DisposeAsync();
-        if (_postgres is not null)
-        {
-            await _postgres.ExecuteAsync($"DROP SCHEMA {_schema} CASCADE", CancellationToken.None);
-            await _postgres.DisposeAsync();
-        }
-
-        if (_mysql is not null)
-        {
-            await _mysql.ExecuteAsync($"DROP DATABASE {_database}", CancellationToken.None);
-            await _mysql.DisposeAsync();
-        }
+        await base.DisposeAsync();
     }
 
     private DatabaseUri PostgresDb => DatabaseServers.Postgres;
 
-    private DatabaseUri MySqlDb => DatabaseServers.MySql.WithDatabase(_database);
+    private DatabaseUri MySqlDb => DatabaseServers.MySql.WithDatabase(Database);
 
     [SkippableFact]
     public async Task MariaDbToPostgresKeepsEveryValue()
     {
-        await _mysql.ExecuteAsync(
+        await MySql.ExecuteAsync(
             """
             CREATE TABLE events (
               id BIGINT PRIMARY KEY, price DECIMAL(12,4), wide DECIMAL(28,10), ratio DOUBLE, qty INT, small TINYINT, flag TINYINT(1),
               created DATETIME(6), day DATE, at TIME(6), name VARCHAR(100), notes LONGTEXT, payload BLOB, doc JSON, big BIGINT UNSIGNED)
             """, CancellationToken.None);
-        await _mysql.ExecuteAsync(
+        await MySql.ExecuteAsync(
             $$"""
             INSERT INTO events VALUES
             (1, 12345678.1234, 123456789012345678.0123456789, 0.1, -2147483648, -128, 1, '2024-02-29 23:59:59.999999', '2024-02-29', '23:59:59.999999',
@@ -74,17 +59,17 @@ public sealed class JdbcTransferTests : IAsyncLifetime
         read.Rows.Should().Be(3);
         read.Columns.Select(c => c.Type).Should().StartWith(["BIGINT", "DECIMAL(12,4)", "DECIMAL(28,10)", "DOUBLE", "INTEGER", "SMALLINT", "BOOLEAN", "TIMESTAMP", "DATE", "TIME"]);
 
-        var written = await JdbcWriter.WriteAsync(_duck, "SELECT * FROM events", new JdbcWrite(PostgresDb, new JdbcTable(_schema, "events"), JdbcWriteMode.Overwrite), CancellationToken.None);
+        var written = await JdbcWriter.WriteAsync(_duck, "SELECT * FROM events", new JdbcWrite(PostgresDb, new JdbcTable(Schema, "events"), JdbcWriteMode.Overwrite), CancellationToken.None);
         written.Should().Be(new JdbcWriteResult(3, Created: true, Replaced: 0, "binary COPY"));
 
-        var types = await _postgres.QueryAsync($"SELECT column_name, data_type, numeric_precision, numeric_scale FROM information_schema.columns WHERE table_schema = '{_schema}' AND table_name = 'events' ORDER BY ordinal_position", CancellationToken.None);
+        var types = await Postgres.QueryAsync($"SELECT column_name, data_type, numeric_precision, numeric_scale FROM information_schema.columns WHERE table_schema = '{Schema}' AND table_name = 'events' ORDER BY ordinal_position", CancellationToken.None);
         types.Rows.Select(r => $"{r[0]} {r[1]}{(r[2] is null || (string)r[1]! != "numeric" ? string.Empty : $"({r[2]},{r[3]})")}").Should().Equal(
             "id bigint", "price numeric(12,4)", "wide numeric(28,10)", "ratio double precision", "qty integer", "small smallint", "flag boolean",
             "created timestamp without time zone", "day date", "at time without time zone", "name text", "notes text", "payload bytea", "doc text", "big numeric(20,0)");
         // MariaDB's JSON is LONGTEXT with a check, so it arrives as text (MySQL 8's JSON arrives as jsonb).
 
-        var source = await Rows(_mysql, "SELECT * FROM events ORDER BY id");
-        var target = await Rows(_postgres, $"SELECT * FROM {_schema}.events ORDER BY id");
+        var source = await Rows(MySql, "SELECT * FROM events ORDER BY id");
+        var target = await Rows(Postgres, $"SELECT * FROM {Schema}.events ORDER BY id");
         target.Should().HaveCount(3);
         for (var row = 0; row < source.Count; row++)
         {
@@ -99,19 +84,19 @@ public sealed class JdbcTransferTests : IAsyncLifetime
     [SkippableFact]
     public async Task PostgresToMariaDbKeepsEveryValue()
     {
-        await _postgres.ExecuteAsync(
+        await Postgres.ExecuteAsync(
             $$"""
-            CREATE TABLE {{_schema}}.trips (
+            CREATE TABLE {{Schema}}.trips (
               id integer PRIMARY KEY, fare numeric(10,2), exact numeric, pickup timestamptz, dropoff timestamp, day date, at time, vendor varchar(20),
               notes text, raw bytea, ref uuid, attrs jsonb, paid boolean, passengers smallint, distance double precision, tip real, tags text[]);
-            INSERT INTO {{_schema}}.trips VALUES
+            INSERT INTO {{Schema}}.trips VALUES
               (1, 99999999.99, 1234567890.0123456789, '2016-01-01 00:00:00.123456+00', '2016-12-31 23:59:59.999999', '2016-01-01', '12:34:56.789012', 'Vendör ✓',
                E'tab\there\nline\\back "q" ''s''', E'\\x00ff5c0d0a', 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '{"k": [1, 2.5, "x"]}', true, 32767, 1.0000000000000002, 1.5, ARRAY['a', 'b']),
               (2, -0.01, 0, '1999-12-31 23:00:00+00', '1999-12-31 23:00:00', '1999-12-31', '00:00:00', '', '{{LongText}}', E'\\x', '00000000-0000-0000-0000-000000000000', '{}', false, -32768, -0.0, 0, ARRAY[]::text[]),
               (3, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
             """, CancellationToken.None);
 
-        var read = await JdbcReader.ReadIntoAsync(_duck, "trips", new JdbcRead(PostgresDb, new JdbcTable(_schema, "trips"), null), CancellationToken.None);
+        var read = await JdbcReader.ReadIntoAsync(_duck, "trips", new JdbcRead(PostgresDb, new JdbcTable(Schema, "trips"), null), CancellationToken.None);
         read.Rows.Should().Be(3);
         read.Columns.Select(c => c.Type).Should().Equal(
             "INTEGER", "DECIMAL(10,2)", "DECIMAL(38,18)", "TIMESTAMPTZ", "TIMESTAMP", "DATE", "TIME", "VARCHAR", "VARCHAR", "BLOB", "UUID", "JSON", "BOOLEAN", "SMALLINT", "DOUBLE", "FLOAT", "VARCHAR");
@@ -120,8 +105,8 @@ public sealed class JdbcTransferTests : IAsyncLifetime
         written.Rows.Should().Be(3);
         written.Loader.Should().Be("LOAD DATA LOCAL");
 
-        var source = await Rows(_postgres, $"SELECT id, fare, exact, pickup AT TIME ZONE 'UTC', dropoff, day, at, vendor, notes, raw, CAST(ref AS text), paid, passengers, distance, tip, CAST(tags AS text) FROM {_schema}.trips ORDER BY id");
-        var target = await Rows(_mysql, "SELECT id, fare, exact, pickup, dropoff, day, at, vendor, notes, raw, ref, paid, passengers, distance, tip, tags FROM trips ORDER BY id");
+        var source = await Rows(Postgres, $"SELECT id, fare, exact, pickup AT TIME ZONE 'UTC', dropoff, day, at, vendor, notes, raw, CAST(ref AS text), paid, passengers, distance, tip, CAST(tags AS text) FROM {Schema}.trips ORDER BY id");
+        var target = await Rows(MySql, "SELECT id, fare, exact, pickup, dropoff, day, at, vendor, notes, raw, ref, paid, passengers, distance, tip, tags FROM trips ORDER BY id");
         target.Should().HaveCount(3);
         for (var row = 0; row < source.Count; row++)
         {
@@ -131,27 +116,27 @@ public sealed class JdbcTransferTests : IAsyncLifetime
             }
         }
 
-        var attrs = await _mysql.QueryAsync("SELECT attrs FROM trips WHERE id = 1", CancellationToken.None);
+        var attrs = await MySql.QueryAsync("SELECT attrs FROM trips WHERE id = 1", CancellationToken.None);
         System.Text.Json.JsonDocument.Parse((string)attrs.Rows[0][0]!).RootElement.GetProperty("k")[1].GetDecimal().Should().Be(2.5m);
     }
 
     [SkippableFact]
     public async Task WritesIntoAnExistingTableByColumnNameAndTypes()
     {
-        await _mysql.ExecuteAsync("CREATE TABLE target (extra VARCHAR(10) DEFAULT 'kept', amount DECIMAL(8,3), id INT, at DATETIME)", CancellationToken.None);
+        await MySql.ExecuteAsync("CREATE TABLE target (extra VARCHAR(10) DEFAULT 'kept', amount DECIMAL(8,3), id INT, at DATETIME)", CancellationToken.None);
         await Load("SELECT i AS id, CAST(i AS DOUBLE) / 8 AS amount, TIMESTAMP '2024-01-01 10:00:00' + INTERVAL (i) HOUR AS at FROM range(1, 4) t(i)", "src");
 
-        var written = await JdbcWriter.WriteAsync(_duck, "SELECT * FROM src", new JdbcWrite(MySqlDb, new JdbcTable(_database, "target"), JdbcWriteMode.Append), CancellationToken.None);
+        var written = await JdbcWriter.WriteAsync(_duck, "SELECT * FROM src", new JdbcWrite(MySqlDb, new JdbcTable(Database, "target"), JdbcWriteMode.Append), CancellationToken.None);
 
         written.Should().Be(new JdbcWriteResult(3, Created: false, Replaced: 0, "LOAD DATA LOCAL"));
-        (await Rows(_mysql, "SELECT extra, amount, id, at FROM target ORDER BY id")).Select(r => string.Join("|", r)).Should().Equal(
+        (await Rows(MySql, "SELECT extra, amount, id, at FROM target ORDER BY id")).Select(r => string.Join("|", r)).Should().Equal(
             "kept|0.125|1|" + new DateTime(2024, 1, 1, 11, 0, 0).Ticks, "kept|0.25|2|" + new DateTime(2024, 1, 1, 12, 0, 0).Ticks, "kept|0.375|3|" + new DateTime(2024, 1, 1, 13, 0, 0).Ticks);
     }
 
     [SkippableFact]
     public async Task OverwriteAppendAndMergeDoWhatTheySay()
     {
-        foreach (var target in new[] { (PostgresDb, new JdbcTable(_schema, "modes"), (AdoQueryEngine)_postgres), (MySqlDb, new JdbcTable(null, "modes"), _mysql) })
+        foreach (var target in new[] { (PostgresDb, new JdbcTable(Schema, "modes"), (AdoQueryEngine)Postgres), (MySqlDb, new JdbcTable(null, "modes"), MySql) })
         {
             var (database, table, engine) = target;
             var name = table.Render(engine.Dialect);
@@ -182,23 +167,23 @@ public sealed class JdbcTransferTests : IAsyncLifetime
     [SkippableFact]
     public async Task AFailedWriteLeavesTheTableAsItWasAndDropsATableItCreated()
     {
-        await _postgres.ExecuteAsync($"CREATE TABLE {_schema}.kept (id integer, value text); INSERT INTO {_schema}.kept VALUES (1, 'before')", CancellationToken.None);
-        await _mysql.ExecuteAsync("CREATE TABLE kept (id INT, value VARCHAR(6)); INSERT INTO kept VALUES (1, 'before')", CancellationToken.None);
+        await Postgres.ExecuteAsync($"CREATE TABLE {Schema}.kept (id integer, value text); INSERT INTO {Schema}.kept VALUES (1, 'before')", CancellationToken.None);
+        await MySql.ExecuteAsync("CREATE TABLE kept (id INT, value VARCHAR(6)); INSERT INTO kept VALUES (1, 'before')", CancellationToken.None);
 
         // PostgreSQL: the 3rd row does not fit an integer, after two rows were already copied.
-        var tooBig = () => JdbcWriter.WriteAsync(_duck, "SELECT * FROM (VALUES (1, 'a'), (2, 'b'), (3000000000, 'c')) v(id, value)", new JdbcWrite(PostgresDb, new JdbcTable(_schema, "kept"), JdbcWriteMode.Overwrite), CancellationToken.None);
+        var tooBig = () => JdbcWriter.WriteAsync(_duck, "SELECT * FROM (VALUES (1, 'a'), (2, 'b'), (3000000000, 'c')) v(id, value)", new JdbcWrite(PostgresDb, new JdbcTable(Schema, "kept"), JdbcWriteMode.Overwrite), CancellationToken.None);
         await tooBig.Should().ThrowAsync<Exception>();
-        (await Values(_postgres, $"{_schema}.kept")).Should().Equal("1=before");
+        (await Values(Postgres, $"{Schema}.kept")).Should().Equal("1=before");
 
         // MariaDB: LOAD DATA would silently cut 'too long' to 6 characters; the warning fails the write.
         var truncated = () => JdbcWriter.WriteAsync(_duck, "SELECT 2 AS id, 'too long' AS value", new JdbcWrite(MySqlDb, new JdbcTable(null, "kept"), JdbcWriteMode.Overwrite), CancellationToken.None);
         (await truncated.Should().ThrowAsync<QueryFailedException>()).Which.Message.Should().Contain("truncated");
-        (await Values(_mysql, "kept")).Should().Equal("1=before");
+        (await Values(MySql, "kept")).Should().Equal("1=before");
 
         // A table the failed write created is gone again.
         var created = () => JdbcWriter.WriteAsync(_duck, "SELECT i AS id, CAST(CASE WHEN i = 3 THEN 'x' ELSE '1' END AS INTEGER) AS broken FROM range(1, 4) t(i)", new JdbcWrite(MySqlDb, new JdbcTable(null, "fresh"), JdbcWriteMode.Append), CancellationToken.None);
         await created.Should().ThrowAsync<Exception>();
-        (await _mysql.QueryAsync("SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'fresh'", CancellationToken.None)).Rows[0][0].Should().Be(0L);
+        (await MySql.QueryAsync("SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'fresh'", CancellationToken.None)).Rows[0][0].Should().Be(0L);
 
         var unknown = () => JdbcWriter.WriteAsync(_duck, "SELECT 1 AS id, 'x' AS colour", new JdbcWrite(MySqlDb, new JdbcTable(null, "kept"), JdbcWriteMode.Append), CancellationToken.None);
         (await unknown.Should().ThrowAsync<JdbcWriteException>()).Which.Message.Should().Be("Table kept has no column colour (it has id, value)");
@@ -207,24 +192,24 @@ public sealed class JdbcTransferTests : IAsyncLifetime
     [SkippableFact]
     public async Task A_table_in_a_schema_that_does_not_exist_yet_is_created_with_its_schema()
     {
-        var schema = _schema + "_made";
+        var schema = Schema + "_made";
         try
         {
             var written = await JdbcWriter.WriteAsync(_duck, "SELECT 1 AS id", new JdbcWrite(PostgresDb, new JdbcTable(schema, "t"), JdbcWriteMode.Append), CancellationToken.None);
 
             written.Created.Should().BeTrue();
-            (await _postgres.QueryAsync($"SELECT id FROM {schema}.t", CancellationToken.None)).Rows.Single()[0].Should().Be(1);
+            (await Postgres.QueryAsync($"SELECT id FROM {schema}.t", CancellationToken.None)).Rows.Single()[0].Should().Be(1);
         }
         finally
         {
-            await _postgres.ExecuteAsync($"DROP SCHEMA IF EXISTS {schema} CASCADE", CancellationToken.None);
+            await Postgres.ExecuteAsync($"DROP SCHEMA IF EXISTS {schema} CASCADE", CancellationToken.None);
         }
     }
 
     [SkippableFact]
     public async Task ParallelReadsReturnExactlyTheRowsOfOneRead()
     {
-        await _mysql.ExecuteAsync("CREATE TABLE parts (id INT, grp VARCHAR(10)); INSERT INTO parts SELECT seq, IF(seq % 7 = 0, NULL, CONCAT('g', seq % 13)) FROM seq_1_to_5000; INSERT INTO parts VALUES (NULL, 'nullid')", CancellationToken.None);
+        await MySql.ExecuteAsync("CREATE TABLE parts (id INT, grp VARCHAR(10)); INSERT INTO parts SELECT seq, IF(seq % 7 = 0, NULL, CONCAT('g', seq % 13)) FROM seq_1_to_5000; INSERT INTO parts VALUES (NULL, 'nullid')", CancellationToken.None);
         var table = new JdbcTable(null, "parts");
 
         var single = await JdbcReader.ReadIntoAsync(_duck, "single", new JdbcRead(MySqlDb, table, null), CancellationToken.None);
@@ -235,8 +220,8 @@ public sealed class JdbcTransferTests : IAsyncLifetime
         (await Scalar("SELECT COUNT(*) FROM (SELECT * FROM single EXCEPT ALL SELECT * FROM by_field)")).Should().Be(0L);
         (await Scalar("SELECT COUNT(*) FROM (SELECT * FROM single WHERE id IS NULL OR id > 10 EXCEPT ALL SELECT * FROM by_expression)")).Should().Be(0L);
 
-        await _postgres.ExecuteAsync($"CREATE TABLE {_schema}.parts AS SELECT g AS id, 'g' || (g % 13) AS grp FROM generate_series(1, 3000) g", CancellationToken.None);
-        var pg = await JdbcReader.ReadIntoAsync(_duck, "pg_parts", new JdbcRead(PostgresDb, new JdbcTable(_schema, "parts"), null) { HashField = "grp" }, CancellationToken.None);
+        await Postgres.ExecuteAsync($"CREATE TABLE {Schema}.parts AS SELECT g AS id, 'g' || (g % 13) AS grp FROM generate_series(1, 3000) g", CancellationToken.None);
+        var pg = await JdbcReader.ReadIntoAsync(_duck, "pg_parts", new JdbcRead(PostgresDb, new JdbcTable(Schema, "parts"), null) { HashField = "grp" }, CancellationToken.None);
         (pg.Rows, pg.Partitions).Should().Be((3000L, JdbcRead.DefaultHashPartitions));
     }
 

@@ -1,45 +1,24 @@
-using GluePipeline.Data;
 using GluePipeline.Jobs;
 using GluePipeline.Tests.Support;
 
 namespace GluePipeline.Tests.Jobs;
 
 /// <summary>The JDBC benchmark's machinery at a small scale (timings are not asserted: figures come from the Benchmark target).</summary>
-public sealed class JdbcBenchmarkTests : IAsyncLifetime
+public sealed class JdbcBenchmarkTests : ScratchDatabases
 {
     private readonly TempDirectory _dir = new("jdbcbench");
-    private PostgresEngine _postgres = null!;
-    private string _schema = null!;
-    private MySqlEngine _mysql = null!;
-    private string _database = null!;
 
-    public async Task InitializeAsync()
-    {
-        (_postgres, _schema) = await DatabaseServers.PostgresSchemaAsync();
-        (_mysql, _database) = await DatabaseServers.MySqlDatabaseAsync();
-    }
-
-    public async Task DisposeAsync()
+    public override async Task DisposeAsync()
     {
         _dir.Dispose();
-        if (_postgres is not null)
-        {
-            await _postgres.ExecuteAsync($"DROP SCHEMA {_schema} CASCADE", CancellationToken.None);
-            await _postgres.DisposeAsync();
-        }
-
-        if (_mysql is not null)
-        {
-            await _mysql.ExecuteAsync($"DROP DATABASE {_database}", CancellationToken.None);
-            await _mysql.DisposeAsync();
-        }
+        await base.DisposeAsync();
     }
 
     [SkippableFact]
     public async Task Moves_the_rows_both_ways_side_by_side_and_reports_the_share_of_the_limit()
     {
         var lines = new List<string>();
-        var benchmark = new JdbcBenchmark(DatabaseServers.MySql.WithDatabase(_database), DatabaseServers.Postgres, _dir.Path, lines.Add);
+        var benchmark = new JdbcBenchmark(DatabaseServers.MySql.WithDatabase(Database), DatabaseServers.Postgres, _dir.Path, lines.Add);
 
         var figures = await benchmark.RunAsync(5_000, 2, CancellationToken.None);
 
@@ -49,6 +28,6 @@ public sealed class JdbcBenchmarkTests : IAsyncLifetime
         figures.Limit.Should().NotBeNull(figures.LimitUnavailable).And.BePositive();
         lines.Should().Contain(l => l.StartsWith("JDBC run 2/2: ours", StringComparison.Ordinal) && l.Contains("OUTFILE + COPY FROM", StringComparison.Ordinal));
         JdbcBenchmark.Format(figures, 2).Should().Contain("5,000 rows MariaDB -> PostgreSQL").And.Contain("ours / limit throughput").And.Contain("goal >= 0.50");
-        (await _mysql.QueryAsync("SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()", CancellationToken.None)).Rows[0][0].Should().Be(0L, "the benchmark drops its tables");
+        (await MySql.QueryAsync("SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()", CancellationToken.None)).Rows[0][0].Should().Be(0L, "the benchmark drops its tables");
     }
 }

@@ -1,4 +1,3 @@
-using GluePipeline.Data;
 using GluePipeline.Data.Jdbc;
 using GluePipeline.Diagnostics;
 using GluePipeline.Jobs;
@@ -11,41 +10,26 @@ namespace GluePipeline.Tests.Jobs;
 /// PostgreSQL: the multi-VPC post's MySQL events to PostgreSQL, merge by key, a column bookmark
 /// that reads only new rows, fixtures that fill the source table, and what a bad spec says.
 /// </summary>
-public sealed class JdbcJobTests : IAsyncLifetime
+public sealed class JdbcJobTests : ScratchDatabases
 {
     private readonly JobWorkspace _w = new("events_to_pg");
-    private PostgresEngine _postgres = null!;
-    private string _schema = null!;
-    private MySqlEngine _mysql = null!;
-    private string _database = null!;
 
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        (_postgres, _schema) = await DatabaseServers.PostgresSchemaAsync();
-        (_mysql, _database) = await DatabaseServers.MySqlDatabaseAsync();
+        await base.InitializeAsync();
         _w.JobFile("fixtures/events.sql", "SELECT 1 AS id");
     }
 
-    public async Task DisposeAsync()
+    public override async Task DisposeAsync()
     {
         _w.Dispose();
-        if (_postgres is not null)
-        {
-            await _postgres.ExecuteAsync($"DROP SCHEMA {_schema} CASCADE", CancellationToken.None);
-            await _postgres.DisposeAsync();
-        }
-
-        if (_mysql is not null)
-        {
-            await _mysql.ExecuteAsync($"DROP DATABASE {_database}", CancellationToken.None);
-            await _mysql.DisposeAsync();
-        }
+        await base.DisposeAsync();
     }
 
     /// <summary>The connections as a LiveTest stack gives them: the template's glue_demo is the per-run database.</summary>
     private Dictionary<string, JdbcEndpoint> Connections => new(StringComparer.Ordinal)
     {
-        ["mysql-source"] = new JdbcEndpoint("mysql-source", JdbcEngine.MySql, DatabaseServers.MySql.WithDatabase(_database)) { LogicalDatabase = "glue_demo" },
+        ["mysql-source"] = new JdbcEndpoint("mysql-source", JdbcEngine.MySql, DatabaseServers.MySql.WithDatabase(Database)) { LogicalDatabase = "glue_demo" },
         ["pg-target"] = new JdbcEndpoint("pg-target", JdbcEngine.PostgreSql, DatabaseServers.Postgres),
     };
 
@@ -57,7 +41,7 @@ public sealed class JdbcJobTests : IAsyncLifetime
             hashfield: id
             hashpartitions: 4
         sink:
-          jdbc: {connection: pg-target, table: {{_schema}}.events}
+          jdbc: {connection: pg-target, table: {{Schema}}.events}
           mode: {{mode}}
         {{extraSink}}
         {{bookmark}}
@@ -72,24 +56,24 @@ public sealed class JdbcJobTests : IAsyncLifetime
     }
 
     private async Task<string[]> TargetRows() =>
-        (await _postgres.QueryAsync($"SELECT id, name, amount FROM {_schema}.events ORDER BY id", CancellationToken.None)).Rows.Select(r => string.Join("|", r.Select(v => v?.ToString() ?? "∅"))).ToArray();
+        (await Postgres.QueryAsync($"SELECT id, name, amount FROM {Schema}.events ORDER BY id", CancellationToken.None)).Rows.Select(r => string.Join("|", r.Select(v => v?.ToString() ?? "∅"))).ToArray();
 
     [SkippableFact]
     public async Task A_job_moves_MySQL_rows_into_a_PostgreSQL_table_it_creates_and_then_replaces()
     {
-        await _mysql.ExecuteAsync("CREATE TABLE events (id INT PRIMARY KEY, name VARCHAR(40), amount DECIMAL(10,2), extra VARCHAR(5)); INSERT INTO events SELECT seq, CONCAT('e', seq), seq * 1.25, NULL FROM seq_1_to_1000", CancellationToken.None);
+        await MySql.ExecuteAsync("CREATE TABLE events (id INT PRIMARY KEY, name VARCHAR(40), amount DECIMAL(10,2), extra VARCHAR(5)); INSERT INTO events SELECT seq, CONCAT('e', seq), seq * 1.25, NULL FROM seq_1_to_1000", CancellationToken.None);
         _w.Spec(Spec("overwrite"), "SELECT id, name, amount FROM events");
 
         var first = await RunAsync();
 
         first.RowsRead.Should().Be(1000);
         first.RowsWritten.Should().Be(1000);
-        first.Output.Should().Be($"jdbc:pg-target/{_schema}.events");
+        first.Output.Should().Be($"jdbc:pg-target/{Schema}.events");
         first.Sources.Single().Location.Should().Be("jdbc:mysql-source/glue_demo.events");
         first.Table!.Write.Created.Should().BeTrue();
         (await TargetRows()).Should().HaveCount(1000).And.Contain("1000|e1000|1250.00");
 
-        await _mysql.ExecuteAsync("DELETE FROM events WHERE id > 10", CancellationToken.None);
+        await MySql.ExecuteAsync("DELETE FROM events WHERE id > 10", CancellationToken.None);
         var second = await RunAsync();
         second.Table!.Write.Should().Be(new JdbcWriteResult(10, Created: false, Replaced: 1000, "binary COPY"));
         (await TargetRows()).Should().HaveCount(10);
@@ -98,11 +82,11 @@ public sealed class JdbcJobTests : IAsyncLifetime
     [SkippableFact]
     public async Task Merge_replaces_rows_by_key_and_a_column_bookmark_reads_only_new_rows()
     {
-        await _mysql.ExecuteAsync("CREATE TABLE events (id INT PRIMARY KEY, name VARCHAR(40), amount DECIMAL(10,2), updated_at DATETIME(6)); INSERT INTO events VALUES (1, 'a', 1.00, '2024-01-01'), (2, 'b', 2.00, '2024-01-02')", CancellationToken.None);
+        await MySql.ExecuteAsync("CREATE TABLE events (id INT PRIMARY KEY, name VARCHAR(40), amount DECIMAL(10,2), updated_at DATETIME(6)); INSERT INTO events VALUES (1, 'a', 1.00, '2024-01-01'), (2, 'b', 2.00, '2024-01-02')", CancellationToken.None);
         _w.Spec(Spec("merge", "  mergeKeys: [id]", "bookmark: {source: events, by: column, column: updated_at}"), "SELECT id, name, amount FROM events");
 
         (await RunAsync()).RowsWritten.Should().Be(2);
-        await _mysql.ExecuteAsync("UPDATE events SET name = 'b2', amount = 20.00, updated_at = '2024-01-03' WHERE id = 2; INSERT INTO events VALUES (3, 'c', 3.00, '2024-01-03')", CancellationToken.None);
+        await MySql.ExecuteAsync("UPDATE events SET name = 'b2', amount = 20.00, updated_at = '2024-01-03' WHERE id = 2; INSERT INTO events VALUES (3, 'c', 3.00, '2024-01-03')", CancellationToken.None);
 
         var second = await RunAsync();
 
@@ -118,8 +102,8 @@ public sealed class JdbcJobTests : IAsyncLifetime
     [SkippableFact]
     public async Task A_merge_that_repeats_a_key_fails_and_changes_nothing()
     {
-        await _mysql.ExecuteAsync("CREATE TABLE events (id INT, name VARCHAR(40), amount DECIMAL(10,2)); INSERT INTO events VALUES (1, 'a', 1.00), (1, 'again', 2.00)", CancellationToken.None);
-        await _postgres.ExecuteAsync($"CREATE TABLE {_schema}.events (id integer, name text, amount numeric(10,2)); INSERT INTO {_schema}.events VALUES (7, 'kept', 7.00)", CancellationToken.None);
+        await MySql.ExecuteAsync("CREATE TABLE events (id INT, name VARCHAR(40), amount DECIMAL(10,2)); INSERT INTO events VALUES (1, 'a', 1.00), (1, 'again', 2.00)", CancellationToken.None);
+        await Postgres.ExecuteAsync($"CREATE TABLE {Schema}.events (id integer, name text, amount numeric(10,2)); INSERT INTO {Schema}.events VALUES (7, 'kept', 7.00)", CancellationToken.None);
         _w.Spec(Spec("merge", "  mergeKeys: [id]"), "SELECT id, name, amount FROM events");
 
         var run = RunAsync;
@@ -139,11 +123,11 @@ public sealed class JdbcJobTests : IAsyncLifetime
         var result = await JobHarness.RunOnFixturesAsync(Path.GetDirectoryName(_w.JobDirectory)!, "jobs", _w.Job, Path.Combine(_w.Root, "work"), new Dictionary<string, string>(), 5, 1.0, CancellationToken.None, Connections);
 
         result.Fixtures.Single().Should().Be(new FixtureWritten("events", "jdbc:mysql-source/glue_demo.events", 0, 100));
-        (await _mysql.QueryAsync("SELECT COUNT(*) FROM events", CancellationToken.None)).Rows[0][0].Should().Be(100L, "the fixture filled the per-run database, not glue_demo");
+        (await MySql.QueryAsync("SELECT COUNT(*) FROM events", CancellationToken.None)).Rows[0][0].Should().Be(100L, "the fixture filled the per-run database, not glue_demo");
         result.Run.RowsWritten.Should().Be(99);
         result.Sample!.Rows.Should().HaveCount(5);
         result.Rules!.AllPassed.Should().BeTrue(string.Join("; ", result.Rules.Rules.Select(r => $"{r.Rule} {r.Outcome} {r.FailureReason}")));
-        result.Rules.Dataset.Should().Be($"jdbc:pg-target/{_schema}.events").And.NotContain("postgres:postgres@");
+        result.Rules.Dataset.Should().Be($"jdbc:pg-target/{Schema}.events").And.NotContain("postgres:postgres@");
     }
 
     [SkippableFact]
