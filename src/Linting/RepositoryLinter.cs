@@ -281,7 +281,7 @@ public sealed class RepositoryLinter(LintOptions options)
 
             if (script is not null && script == artifactRoot + RuntimeScript)
             {
-                CheckRuntimeArguments(job, arguments, argumentNodes, artifactRoot);
+                CheckRuntimeArguments(job, arguments, argumentNodes, artifactRoot, properties);
             }
 
             foreach (var (name, value) in arguments.Entries)
@@ -301,7 +301,7 @@ public sealed class RepositoryLinter(LintOptions options)
         /// default, no argument the spec does not know (a typo would be ignored on Glue), Glue's
         /// job bookmarks for a file bookmark, and a state location for a column bookmark.
         /// </summary>
-        private void CheckRuntimeArguments(CfnResource job, CfnMap arguments, MappingNode argumentNodes, string artifactRoot)
+        private void CheckRuntimeArguments(CfnResource job, CfnMap arguments, MappingNode argumentNodes, string artifactRoot, CfnMap properties)
         {
             var at = job.Properties?.Entry("DefaultArguments")?.KeyLocation ?? job.Location;
             if (arguments["--job_spec"] is not CfnScalar { Value: var specUrl })
@@ -345,7 +345,49 @@ public sealed class RepositoryLinter(LintOptions options)
             {
                 Findings.Add(Diagnostic.Error(at, "GLUE-RUNTIME", $"Job {job.LogicalId} runs {relative}, whose column bookmark keeps its state in S3", "add --bookmark_state: !Sub s3://${StateBucket}/bookmarks/${AWS::StackName}/ (one location per stack)"));
             }
+
+            CheckRuntimeConnections(job, spec, relative, arguments, argumentNodes, at, properties);
         }
+
+        /// <summary>
+        /// A job that reads or writes through a Glue connection must list it in its Connections: Glue
+        /// gives a job the connection's network (VPC, subnet, security group) only then, and the run
+        /// fails to reach the database after minutes of start-up. Glue's own job bookmarks would also
+        /// filter a JDBC source by its primary key behind the spec's back.
+        /// </summary>
+        private void CheckRuntimeConnections(CfnResource job, Jobs.JobSpec spec, string relative, CfnMap arguments, MappingNode argumentNodes, SourceLocation at, CfnMap properties)
+        {
+            var references = spec.Sources.Select(s => s.Jdbc).Append(spec.Sink.Jdbc).OfType<Jobs.JdbcRef>().Select(j => j.Connection).Distinct(StringComparer.Ordinal).ToArray();
+            if (references.Length == 0)
+            {
+                return;
+            }
+
+            // Compared as evaluated: ${source_connection} is the argument --source_connection, typically !Ref <an AWS::Glue::Connection>.
+            var listed = ((properties["Connections"] as CfnMap)?["Connections"] as CfnList)?.Items.OfType<CfnScalar>().Select(i => i.Value).ToHashSet(StringComparer.Ordinal) ?? [];
+            foreach (var reference in references)
+            {
+                var placeholder = Jobs.JobArguments.Placeholders(reference).Select(p => p.Name).FirstOrDefault();
+                var name = placeholder is null ? reference : (arguments["--" + placeholder] as CfnScalar)?.Value;
+                if (name is null || listed.Contains(name))
+                {
+                    continue;
+                }
+
+                var target = placeholder is not null && argumentNodes["--" + placeholder] is MappingNode { Entries.Count: 1 } map && map["Ref"] is ScalarNode r ? r.Value : null;
+                Findings.Add(Diagnostic.Error(job.Properties?.Entry("Connections")?.KeyLocation ?? at, "GLUE-RUNTIME",
+                    $"Job {job.LogicalId} runs {relative}, which goes through connection {target ?? name}, but the job does not list it in Connections: on Glue it cannot reach the database",
+                    target is not null ? $"add Connections: {{Connections: [!Ref {target}]}}" : $"add Connections: {{Connections: [{name}]}}"));
+            }
+
+            if ((arguments["--job-bookmark-option"] as CfnScalar)?.Value == "job-bookmark-enable" && spec.Sources.Any(s => s.Jdbc is not null) && spec.Bookmark is not { Kind: Jobs.BookmarkKind.Files })
+            {
+                Findings.Add(Diagnostic.Warning(argumentNodes.Entry("--job-bookmark-option")?.Value.Location ?? at, "GLUE-RUNTIME",
+                    $"Job {job.LogicalId} runs {relative} with Glue's job bookmarks on: Glue would also skip JDBC rows by primary key, which the local runtime does not",
+                    "set --job-bookmark-option: job-bookmark-disable (bookmark a JDBC source with bookmark: {by: column} in the spec)"));
+            }
+        }
+
 
         /// <summary>Runs a check; a bug in Lint becomes a finding, never a stack trace.</summary>
         public void Guard(string path, Action check)

@@ -57,6 +57,22 @@ public sealed class GlueRuntimeLintTests : IDisposable
     }
 
     [Fact]
+    public async Task A_JDBC_job_must_list_the_connections_it_goes_through()
+    {
+        var findings = await Lint("          - !Ref SourceDbConnection\n          - !Ref TargetDbConnection\n", "          - !Ref TargetDbConnection\n");
+
+        findings.Should().ContainSingle(f => f.Contains("templates/etl.yaml:", StringComparison.Ordinal) && f.Contains("error GLUE-RUNTIME: Job EventsToPostgresJob runs jobs/events_to_postgres/job.yaml, which goes through connection SourceDbConnection, but the job does not list it in Connections: on Glue it cannot reach the database. Fix: add Connections: {Connections: [!Ref SourceDbConnection]}", StringComparison.Ordinal), string.Join("\n", findings));
+    }
+
+    [Fact]
+    public async Task Glues_job_bookmarks_on_a_JDBC_source_are_a_warning()
+    {
+        var findings = await Lint("        --job-bookmark-option: job-bookmark-disable\n", "        --job-bookmark-option: job-bookmark-enable\n");
+
+        findings.Should().ContainSingle(f => f.Contains("warning GLUE-RUNTIME: Job EventsToPostgresJob runs jobs/events_to_postgres/job.yaml with Glue's job bookmarks on", StringComparison.Ordinal), string.Join("\n", findings));
+    }
+
+    [Fact]
     public async Task A_runtime_job_without_its_spec_is_an_error()
     {
         var findings = await Lint("        --job_spec: !Sub s3://${ArtifactBucket}/${ArtifactPrefix}/jobs/taxi/job.yaml\n", string.Empty);
