@@ -65,6 +65,22 @@ public static class LiveTestEnvironment
         return await LocalAthena.OpenAsync(LocalGlueCatalog.Open(manifest.Catalog!), new LocalBuckets(manifest.BucketsRoot!), CancellationToken.None);
     }
 
+    /// <summary>
+    /// The database behind a Glue connection of the stack (by its logical id in the template), as
+    /// AutomatedLiveTest hands it over (PIPELINE_CONNECTION_&lt;NAME&gt;, with credentials; the manifest
+    /// never holds them). Skipped when no database serves the connection in this run (its jobs were
+    /// SKIPPED too, with the reason).
+    /// </summary>
+    public static async Task<AdoQueryEngine> ConnectionAsync(string logicalId)
+    {
+        var connection = Manifest.Connections.SingleOrDefault(c => c.LogicalId == logicalId)
+            ?? throw new InvalidOperationException($"The stack has no Glue connection {logicalId} (it has {string.Join(", ", Manifest.Connections.Select(c => c.LogicalId))})");
+        var variable = LiveTestOptions.ConnectionVariable(connection.Name);
+        var uri = Environment.GetEnvironmentVariable(variable);
+        Skip.If(string.IsNullOrEmpty(uri), $"No database serves connection {connection.Name} in this run ({variable} is not set): {connection.Note ?? "see the AutomatedLiveTest log"}");
+        return await AdoQueryEngine.ConnectAsync(DatabaseUri.Parse(uri!, variable), CancellationToken.None);
+    }
+
     /// <summary>The digest the artifact must have (PIPELINE_ARTIFACT_DIGEST), or null to check it against its own manifest only.</summary>
     public static string? ExpectedDigest => Environment.GetEnvironmentVariable("PIPELINE_ARTIFACT_DIGEST") is { Length: > 0 } digest ? digest : null;
 

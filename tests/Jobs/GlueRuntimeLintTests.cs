@@ -61,7 +61,7 @@ public sealed class GlueRuntimeLintTests : IDisposable
     {
         var findings = await Lint("          - !Ref SourceDbConnection\n          - !Ref TargetDbConnection\n", "          - !Ref TargetDbConnection\n");
 
-        findings.Should().ContainSingle(f => f.Contains("templates/etl.yaml:", StringComparison.Ordinal) && f.Contains("error GLUE-RUNTIME: Job EventsToPostgresJob runs jobs/events_to_postgres/job.yaml, which goes through connection SourceDbConnection, but the job does not list it in Connections: on Glue it cannot reach the database. Fix: add Connections: {Connections: [!Ref SourceDbConnection]}", StringComparison.Ordinal), string.Join("\n", findings));
+        findings.Should().ContainSingle(f => f.Contains("templates/etl.yaml:", StringComparison.Ordinal) && f.Contains("error GLUE-RUNTIME: Job EventsToPostgresJob runs jobs/mysql_events/job.yaml, which goes through connection SourceDbConnection, but the job does not list it in Connections: on Glue it cannot reach the database. Fix: add Connections: {Connections: [!Ref SourceDbConnection]}", StringComparison.Ordinal), string.Join("\n", findings));
     }
 
     [Fact]
@@ -69,7 +69,7 @@ public sealed class GlueRuntimeLintTests : IDisposable
     {
         var findings = await Lint("        --job-bookmark-option: job-bookmark-disable\n", "        --job-bookmark-option: job-bookmark-enable\n");
 
-        findings.Should().ContainSingle(f => f.Contains("warning GLUE-RUNTIME: Job EventsToPostgresJob runs jobs/events_to_postgres/job.yaml with Glue's job bookmarks on", StringComparison.Ordinal), string.Join("\n", findings));
+        findings.Should().ContainSingle(f => f.Contains("warning GLUE-RUNTIME: Job EventsToPostgresJob runs jobs/mysql_events/job.yaml with Glue's job bookmarks on", StringComparison.Ordinal), string.Join("\n", findings));
     }
 
     [Fact]
