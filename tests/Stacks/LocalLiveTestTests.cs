@@ -50,15 +50,16 @@ public sealed class LocalLiveTestTests : IAsyncLifetime
 
         result.Passed.Should().BeTrue(string.Join("\n", result.Stages));
         result.Stages.Select(s => s.Kind + ":" + s.Name.Split(' ')[^1]).Should().Equal(
-            "fixtures:taxi_livetest_t_000001", "fixtures:quakes_livetest_t_000001", "fixtures:events_to_postgres_livetest_t_000001", "fixtures:events_to_redshift_livetest_t_000001",
-            $"crawler:{manifest.Crawlers[0].Name}", "job:taxi_livetest_t_000001", "job:quakes_livetest_t_000001", $"crawler:{manifest.Crawlers[1].Name}", "job:events_to_postgres_livetest_t_000001", "job:events_to_redshift_livetest_t_000001",
-            "rules:taxi_livetest_t_000001", "rules:quakes_livetest_t_000001", "rules:events_to_postgres_livetest_t_000001", "rules:events_to_redshift_livetest_t_000001");
-        result.Stages[5].Detail.Should().Contain("read trips 1,070; wrote 1,070 rows");
+            "fixtures:taxi_livetest_t_000001", "fixtures:quakes_livetest_t_000001", "fixtures:events_to_postgres_livetest_t_000001", "fixtures:events_to_redshift_livetest_t_000001", "fixtures:redshift_query_log_livetest_t_000001",
+            $"crawler:{manifest.Crawlers[0].Name}", "job:taxi_livetest_t_000001", "job:quakes_livetest_t_000001", "job:events_to_postgres_livetest_t_000001", "job:events_to_redshift_livetest_t_000001", "job:redshift_query_log_livetest_t_000001", $"crawler:{manifest.Crawlers[1].Name}",
+            "rules:taxi_livetest_t_000001", "rules:quakes_livetest_t_000001", "rules:events_to_postgres_livetest_t_000001", "rules:events_to_redshift_livetest_t_000001", "rules:redshift_query_log_livetest_t_000001");
+        result.Stages[6].Detail.Should().Contain("read trips 1,070; wrote 1,070 rows");
         result.Stages[8].Detail.Should().Be("read events 20; wrote 20 rows to jdbc:pg_target_livetest_t_000001/public.events (binary COPY)");
         result.Stages[9].Detail.Should().Be("read events 20; wrote 20 rows to jdbc:redshift_warehouse_livetest_t_000001/public.mysqldb_events (binary COPY)");
-        result.Rules.Should().HaveCount(4).And.OnlyContain(r => r.AllPassed);
-        XDocument.Load(Path.Combine(reports, "livetest.junit.xml")).Descendants("testcase").Should().HaveCount(14);
-        XDocument.Load(Path.Combine(reports, "rules.junit.xml")).Descendants("testcase").Should().HaveCount(36);
+        result.Stages[10].Detail.Should().StartWith("read queries 5; wrote 5 rows in 1 file(s) to s3://");
+        result.Rules.Should().HaveCount(5).And.OnlyContain(r => r.AllPassed);
+        XDocument.Load(Path.Combine(reports, "livetest.junit.xml")).Descendants("testcase").Should().HaveCount(17);
+        XDocument.Load(Path.Combine(reports, "rules.junit.xml")).Descendants("testcase").Should().HaveCount(43);
         File.ReadAllText(Path.Combine(reports, "livetest.html")).Should().Contain("PASSED").And.Contain("job taxi_livetest_t_000001");
     }
 

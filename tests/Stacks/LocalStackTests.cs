@@ -30,8 +30,8 @@ public sealed class LocalStackTests : IDisposable
         manifest.Outputs["RawBucketName"].Should().StartWith("livetest-main-abc123-rawbucket-");
         manifest.Buckets.Keys.Should().Contain(manifest.Outputs["RawBucketName"]);
         Directory.Exists(manifest.Buckets[manifest.Outputs["RawBucketName"]]).Should().BeTrue();
-        manifest.Crawlers.Select(c => (c.Database, c.Targets.Count)).Should().Equal(("nycitytaxi_livetest_main_abc123", 2), ("nytaxiparquet_livetest_main_abc123", 2));
-        manifest.Jobs.Select(j => (j.Name, j.Spec, j.Runnable)).Should().Equal(("taxi_livetest_main_abc123", "jobs/taxi/job.yaml", true), ("quakes_livetest_main_abc123", "jobs/quakes/job.yaml", true), ("events_to_postgres_livetest_main_abc123", "jobs/mysql_events/job.yaml", true), ("events_to_redshift_livetest_main_abc123", "jobs/mysql_events/job.yaml", true));
+        manifest.Crawlers.Select(c => (c.Database, c.Targets.Count)).Should().Equal(("nycitytaxi_livetest_main_abc123", 2), ("nytaxiparquet_livetest_main_abc123", 3));
+        manifest.Jobs.Select(j => (j.Name, j.Spec, j.Runnable)).Should().Equal(("taxi_livetest_main_abc123", "jobs/taxi/job.yaml", true), ("quakes_livetest_main_abc123", "jobs/quakes/job.yaml", true), ("events_to_postgres_livetest_main_abc123", "jobs/mysql_events/job.yaml", true), ("events_to_redshift_livetest_main_abc123", "jobs/mysql_events/job.yaml", true), ("redshift_query_log_livetest_main_abc123", "jobs/redshift_query_log/job.yaml", true));
         manifest.Connections.Should().Equal(
             new StackConnection("mysql_source_livetest_main_abc123", "SourceDbConnection", "mysql", "jdbc:mysql://source-db.internal:3306/glue_demo", "glue_demo", "Secrets Manager secret glue-demo/mysql-source"),
             new StackConnection("pg_target_livetest_main_abc123", "TargetDbConnection", "postgresql", "jdbc:postgresql://target-db.internal:5432/glue_demo", "glue_demo", "Secrets Manager secret glue-demo/postgres-target"),
