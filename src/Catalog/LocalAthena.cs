@@ -22,7 +22,9 @@ public static class LocalAthena
             {
                 var schema = SqlDialect.DuckDb.Identifier(database.Name);
                 await engine.ExecuteAsync($"CREATE SCHEMA IF NOT EXISTS {schema}", cancellationToken);
-                foreach (var table in database.Tables.Values)
+                // A table of a database (a JDBC crawler's) is not queryable by Athena without a federated
+                // connector; it is read through its connection instead.
+                foreach (var table in database.Tables.Values.Where(t => t.ConnectionName is null))
                 {
                     await engine.ExecuteAsync($"CREATE OR REPLACE VIEW {schema}.{SqlDialect.DuckDb.Identifier(table.Name)} AS {Relation(table, buckets)}", cancellationToken);
                 }

@@ -60,6 +60,7 @@ public static class JobHarness
 
         var buckets = new LocalBuckets(Path.Combine(workDirectory, "buckets"));
         var values = JobArguments.Resolve(spec, arguments, "--arg");
+        spec = spec.WithCatalogNames(values);
         var catalog = new InMemoryGlueCatalog();
         foreach (var source in spec.Sources.Where(s => s.Catalog is not null))
         {

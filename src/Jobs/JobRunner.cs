@@ -119,6 +119,7 @@ public sealed partial class JobRunner(JobRunOptions options)
         var started = time.GetTimestamp();
         var runId = options.RunId ?? $"{time.GetUtcNow():yyyyMMddTHHmmss}-{Guid.NewGuid().ToString("N")[..8]}";
         var values = JobArguments.Resolve(spec, options.Arguments, options.ArgumentSource);
+        spec = spec.WithCatalogNames(values);
         var sql = Transform(spec, values);
         var store = new BookmarkStore(options.StateDirectory);
         var bookmark = spec.Bookmark is null ? new BookmarkState() : await store.LoadAsync(spec.Name, cancellationToken);

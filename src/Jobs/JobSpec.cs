@@ -208,6 +208,30 @@ public sealed class JobSpec
     /// <summary>The display path of a file of the job (<c>jobs/taxi/transform.sql</c>).</summary>
     public string Display(string relativePath) => DisplayDirectory.Length == 0 ? relativePath : $"{DisplayDirectory}/{relativePath}";
 
+    /// <summary>
+    /// The spec with the argument values in its catalog names (<c>database: ${cfs_database}</c>),
+    /// so the catalog is asked for the tables the run means. Other placeholders are filled where
+    /// they are used.
+    /// </summary>
+    public JobSpec WithCatalogNames(IReadOnlyDictionary<string, string> values)
+    {
+        CatalogRef? Bind(CatalogRef? table) => table is null ? null : new CatalogRef(JobArguments.Substitute(table.Database, values), JobArguments.Substitute(table.Table, values));
+        return new JobSpec
+        {
+            Name = Name,
+            Directory = Directory,
+            DisplayDirectory = DisplayDirectory,
+            Description = Description,
+            Arguments = Arguments,
+            Sources = Sources.Select(s => s with { Catalog = Bind(s.Catalog) }).ToArray(),
+            TransformPath = TransformPath,
+            Sink = Sink with { Catalog = Bind(Sink.Catalog) },
+            Bookmark = Bookmark,
+            RulesPath = RulesPath,
+            Fixtures = Fixtures,
+        };
+    }
+
     /// <summary>The full path of a file of the job.</summary>
     public string FullPath(string relativePath) => Path.GetFullPath(Path.Combine(Directory, relativePath));
 }

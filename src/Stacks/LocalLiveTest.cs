@@ -100,7 +100,8 @@ public static class LocalLiveTest
             var spec = await JobSpecReader.LoadAsync(specFolder, Path.GetDirectoryName(job.Spec!)!.Replace('\\', '/'), cancellationToken);
             var given = job.Arguments.Where(a => a.Key.StartsWith("--", StringComparison.Ordinal) && a.Key is not "--job_spec" and not "--bookmark_state")
                 .ToDictionary(a => a.Key[2..], a => a.Value, StringComparer.Ordinal);
-            jobs[job.Name] = (job, spec, JobArguments.Resolve(spec, given, $"{manifest.Template}: {job.LogicalId} DefaultArguments"), given);
+            var values = JobArguments.Resolve(spec, given, $"{manifest.Template}: {job.LogicalId} DefaultArguments");
+            jobs[job.Name] = (job, spec.WithCatalogNames(values), values, given);
         }
 
         // Jobs whose connections no database serves here cannot run: SKIPPED with the reason (FAILED under CI=true).
@@ -129,7 +130,7 @@ public static class LocalLiveTest
             ?? throw new PipelineInputException(Diagnostic.Error(new SourceLocation(manifest.Template), "STACK-CATALOG", $"No table {table} in the stack: neither the template nor a crawler makes it", "add a crawler whose S3 target ends in the table's name, or an AWS::Glue::Table"));
 
         // 1. Fixtures, where each source reads.
-        foreach (var (name, (job, spec, values, _)) in jobs)
+        foreach (var (name, (job, spec, values, _)) in jobs.Where(j => j.Value.Spec.Fixtures.Count > 0))
         {
             stages.Add(await Stage($"fixtures of {name}", "fixtures", log, async () =>
             {
@@ -144,6 +145,7 @@ public static class LocalLiveTest
         // 2. Crawlers and jobs in dependency order.
         var order = RunOrder(manifest, jobs.ToDictionary(j => j.Key, j => Locations(j.Value.Spec, j.Value.Values, CatalogLocation)));
         var failed = new HashSet<string>(StringComparer.Ordinal);
+        var notRun = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (step, after) in order)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -151,6 +153,15 @@ public static class LocalLiveTest
             {
                 failed.Add(step);
                 stages.Add(new StageResult(StepName(step), step.Split(':')[0], StageOutcome.Skipped, TimeSpan.Zero, $"not run: {StepName(cause)} failed before it"));
+                continue;
+            }
+
+            // A job's input that a SKIPPED step (a job or crawler without its database) would have made is not
+            // there either (a crawler still crawls its other targets).
+            if (step.StartsWith("job:", StringComparison.Ordinal) && after.FirstOrDefault(notRun.Contains) is { } skippedCause)
+            {
+                notRun.Add(step);
+                stages.Add(new StageResult(StepName(step), step.Split(':')[0], StageOutcome.Skipped, TimeSpan.Zero, $"not run: {StepName(skippedCause)} was SKIPPED before it"));
                 continue;
             }
 
@@ -221,14 +232,18 @@ public static class LocalLiveTest
             {
                 failed.Add(step);
             }
+            else if (result.Outcome == StageOutcome.Skipped)
+            {
+                notRun.Add(step);
+            }
         }
 
         // 3. Rules: each job's rules.dqdl on its output, the template's rulesets on their tables.
         foreach (var (name, (job, spec, values, _)) in jobs.Where(j => j.Value.Spec.RulesPath is not null))
         {
-            if (failed.Contains("job:" + name))
+            if (failed.Contains("job:" + name) || notRun.Contains("job:" + name))
             {
-                stages.Add(new StageResult($"rules of {name}", "rules", StageOutcome.Skipped, TimeSpan.Zero, $"not run: job {name} failed"));
+                stages.Add(new StageResult($"rules of {name}", "rules", StageOutcome.Skipped, TimeSpan.Zero, $"not run: job {name} {(failed.Contains("job:" + name) ? "failed" : "was SKIPPED")}"));
                 continue;
             }
 
@@ -330,8 +345,10 @@ public static class LocalLiveTest
         {
             foreach (var crawler in manifest.Crawlers)
             {
-                var reads = crawler.Targets.Any(t => flow.Reads.Any(r => Related(r, t)));
-                var writes = crawler.Targets.Any(t => Related(flow.Writes, t));
+                // A JDBC target stands for its connection's database: jobs that write through it come first.
+                var targets = crawler.Targets.Concat(crawler.JdbcTargets.Select(t => $"jdbc:{t.ConnectionName}/")).ToArray();
+                var reads = targets.Any(t => flow.Reads.Any(r => Related(r, t)));
+                var writes = targets.Any(t => Related(flow.Writes, t));
                 if (reads && !writes)
                 {
                     edges["job:" + job].Add("crawler:" + crawler.Name);

@@ -50,16 +50,21 @@ public sealed class LocalLiveTestTests : IAsyncLifetime
 
         result.Passed.Should().BeTrue(string.Join("\n", result.Stages));
         result.Stages.Select(s => s.Kind + ":" + s.Name.Split(' ')[^1]).Should().Equal(
-            "fixtures:taxi_livetest_t_000001", "fixtures:quakes_livetest_t_000001", "fixtures:events_to_postgres_livetest_t_000001", "fixtures:events_to_redshift_livetest_t_000001", "fixtures:redshift_query_log_livetest_t_000001",
-            $"crawler:{manifest.Crawlers[0].Name}", "job:taxi_livetest_t_000001", "job:quakes_livetest_t_000001", "job:events_to_postgres_livetest_t_000001", "job:events_to_redshift_livetest_t_000001", "job:redshift_query_log_livetest_t_000001", $"crawler:{manifest.Crawlers[1].Name}",
-            "rules:taxi_livetest_t_000001", "rules:quakes_livetest_t_000001", "rules:events_to_postgres_livetest_t_000001", "rules:events_to_redshift_livetest_t_000001", "rules:redshift_query_log_livetest_t_000001");
-        result.Stages[6].Detail.Should().Contain("read trips 1,070; wrote 1,070 rows");
-        result.Stages[8].Detail.Should().Be("read events 20; wrote 20 rows to jdbc:pg_target_livetest_t_000001/public.events (binary COPY)");
-        result.Stages[9].Detail.Should().Be("read events 20; wrote 20 rows to jdbc:redshift_warehouse_livetest_t_000001/public.mysqldb_events (binary COPY)");
-        result.Stages[10].Detail.Should().StartWith("read queries 5; wrote 5 rows in 1 file(s) to s3://");
-        result.Rules.Should().HaveCount(5).And.OnlyContain(r => r.AllPassed);
-        XDocument.Load(Path.Combine(reports, "livetest.junit.xml")).Descendants("testcase").Should().HaveCount(17);
-        XDocument.Load(Path.Combine(reports, "rules.junit.xml")).Descendants("testcase").Should().HaveCount(43);
+            "fixtures:taxi_livetest_t_000001", "fixtures:quakes_livetest_t_000001", "fixtures:cfs_to_postgres_livetest_t_000001", "fixtures:events_to_postgres_livetest_t_000001", "fixtures:events_to_redshift_livetest_t_000001", "fixtures:redshift_query_log_livetest_t_000001",
+            $"crawler:{manifest.Crawlers[0].Name}", "job:taxi_livetest_t_000001", "job:quakes_livetest_t_000001", "job:cfs_to_postgres_livetest_t_000001", $"crawler:{manifest.Crawlers[2].Name}", "job:cfs_to_parquet_livetest_t_000001",
+            "job:events_to_postgres_livetest_t_000001", "job:events_to_redshift_livetest_t_000001", "job:redshift_query_log_livetest_t_000001", $"crawler:{manifest.Crawlers[1].Name}",
+            "rules:taxi_livetest_t_000001", "rules:quakes_livetest_t_000001", "rules:cfs_to_postgres_livetest_t_000001", "rules:cfs_to_parquet_livetest_t_000001", "rules:events_to_postgres_livetest_t_000001", "rules:events_to_redshift_livetest_t_000001", "rules:redshift_query_log_livetest_t_000001");
+        var stage = result.Stages.Where(s => s.Kind is "job" or "crawler").ToDictionary(s => s.Name.Split(' ')[^1]);
+        stage["taxi_livetest_t_000001"].Detail.Should().Contain("read trips 1,070; wrote 1,070 rows");
+        stage["cfs_to_postgres_livetest_t_000001"].Detail.Should().Be("read shipments 6; wrote 6 rows to jdbc:onprem_postgres_livetest_t_000001/public.cfs_full (binary COPY)");
+        stage[manifest.Crawlers[2].Name].Detail.Should().Be("cfs_livetest_t_000001.onprem_postgres_glue_demo_public_cfs_full: created");
+        stage["cfs_to_parquet_livetest_t_000001"].Detail.Should().StartWith("read cfs 6; wrote 6 rows in");
+        stage["events_to_postgres_livetest_t_000001"].Detail.Should().Be("read events 20; wrote 20 rows to jdbc:pg_target_livetest_t_000001/public.events (binary COPY)");
+        stage["events_to_redshift_livetest_t_000001"].Detail.Should().Be("read events 20; wrote 20 rows to jdbc:redshift_warehouse_livetest_t_000001/public.mysqldb_events (binary COPY)");
+        stage["redshift_query_log_livetest_t_000001"].Detail.Should().StartWith("read queries 5; wrote 5 rows in 1 file(s) to s3://");
+        result.Rules.Should().HaveCount(7).And.OnlyContain(r => r.AllPassed);
+        XDocument.Load(Path.Combine(reports, "livetest.junit.xml")).Descendants("testcase").Should().HaveCount(23);
+        XDocument.Load(Path.Combine(reports, "rules.junit.xml")).Descendants("testcase").Should().HaveCount(55);
         File.ReadAllText(Path.Combine(reports, "livetest.html")).Should().Contain("PASSED").And.Contain("job taxi_livetest_t_000001");
     }
 
@@ -91,6 +96,9 @@ public sealed class LocalLiveTestTests : IAsyncLifetime
         job.Outcome.Should().Be(StageOutcome.Skipped);
         job.Detail.Should().Be("needs database connections mysql_source_livetest_t_000001, pg_target_livetest_t_000001: no database serves it in this run");
         result.Stages.Single(s => s.Name == "job events_to_redshift_livetest_t_000001").Outcome.Should().Be(StageOutcome.Skipped);
+        result.Stages.Single(s => s.Name.StartsWith("crawler livetest-t-000001-OnPremCrawler", StringComparison.Ordinal)).Should().Match<StageResult>(s => s.Outcome == StageOutcome.Skipped && s.Detail.Contains("not crawled", StringComparison.Ordinal));
+        result.Stages.Single(s => s.Name == "job cfs_to_parquet_livetest_t_000001").Should().Match<StageResult>(s => s.Outcome == StageOutcome.Skipped && s.Detail.EndsWith("was SKIPPED before it", StringComparison.Ordinal));
+        result.Stages.Single(s => s.Name == "rules of cfs_to_parquet_livetest_t_000001").Detail.Should().Be("not run: job cfs_to_parquet_livetest_t_000001 was SKIPPED");
         result.Stages.Should().NotContain(s => s.Name.Contains("events_to_postgres", StringComparison.Ordinal) && s.Outcome == StageOutcome.Passed);
         File.ReadAllText(Path.Combine(reports, "livetest.html")).Should().Contain("needs database connections");
     }

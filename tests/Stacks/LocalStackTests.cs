@@ -30,15 +30,17 @@ public sealed class LocalStackTests : IDisposable
         manifest.Outputs["RawBucketName"].Should().StartWith("livetest-main-abc123-rawbucket-");
         manifest.Buckets.Keys.Should().Contain(manifest.Outputs["RawBucketName"]);
         Directory.Exists(manifest.Buckets[manifest.Outputs["RawBucketName"]]).Should().BeTrue();
-        manifest.Crawlers.Select(c => (c.Database, c.Targets.Count)).Should().Equal(("nycitytaxi_livetest_main_abc123", 2), ("nytaxiparquet_livetest_main_abc123", 3));
-        manifest.Jobs.Select(j => (j.Name, j.Spec, j.Runnable)).Should().Equal(("taxi_livetest_main_abc123", "jobs/taxi/job.yaml", true), ("quakes_livetest_main_abc123", "jobs/quakes/job.yaml", true), ("events_to_postgres_livetest_main_abc123", "jobs/mysql_events/job.yaml", true), ("events_to_redshift_livetest_main_abc123", "jobs/mysql_events/job.yaml", true), ("redshift_query_log_livetest_main_abc123", "jobs/redshift_query_log/job.yaml", true));
+        manifest.Crawlers.Select(c => (c.Database, c.Targets.Count)).Should().Equal(("nycitytaxi_livetest_main_abc123", 3), ("nytaxiparquet_livetest_main_abc123", 4), ("cfs_livetest_main_abc123", 0));
+        manifest.Jobs.Select(j => (j.Name, j.Spec, j.Runnable)).Should().Equal(("taxi_livetest_main_abc123", "jobs/taxi/job.yaml", true), ("quakes_livetest_main_abc123", "jobs/quakes/job.yaml", true), ("cfs_to_postgres_livetest_main_abc123", "jobs/cfs_to_postgres/job.yaml", true), ("cfs_to_parquet_livetest_main_abc123", "jobs/cfs_to_parquet/job.yaml", true), ("events_to_postgres_livetest_main_abc123", "jobs/mysql_events/job.yaml", true), ("events_to_redshift_livetest_main_abc123", "jobs/mysql_events/job.yaml", true), ("redshift_query_log_livetest_main_abc123", "jobs/redshift_query_log/job.yaml", true));
         manifest.Connections.Should().Equal(
             new StackConnection("mysql_source_livetest_main_abc123", "SourceDbConnection", "mysql", "jdbc:mysql://source-db.internal:3306/glue_demo", "glue_demo", "Secrets Manager secret glue-demo/mysql-source"),
             new StackConnection("pg_target_livetest_main_abc123", "TargetDbConnection", "postgresql", "jdbc:postgresql://target-db.internal:5432/glue_demo", "glue_demo", "Secrets Manager secret glue-demo/postgres-target"),
+            new StackConnection("onprem_postgres_livetest_main_abc123", "OnPremConnection", "postgresql", "jdbc:postgresql://onprem-db.corp.internal:5432/glue_demo", "glue_demo", "Secrets Manager secret glue-demo/onprem-postgres"),
             new StackConnection("redshift_warehouse_livetest_main_abc123", "WarehouseConnection", "redshift", "jdbc:redshift://warehouse.internal:5439/dmartblog", "dmartblog", "Secrets Manager secret glue-demo/redshift-warehouse") { Note = "Redshift is served by PostgreSQL locally (SQL that only Redshift knows fails here)" });
-        manifest.Jobs[2].Arguments["--source_connection"].Should().Be("mysql_source_livetest_main_abc123");
+        manifest.Jobs.Single(j => j.LogicalId == "EventsToPostgresJob").Arguments["--source_connection"].Should().Be("mysql_source_livetest_main_abc123");
+        manifest.Crawlers.Single(c => c.LogicalId == "OnPremCrawler").JdbcTargets.Should().Equal(new GluePipeline.Catalog.JdbcCrawlTarget("onprem_postgres_livetest_main_abc123", "glue_demo/public/cfs_full", []));
         manifest.Jobs[0].Arguments["--raw_bucket"].Should().Be(manifest.Outputs["RawBucketName"]);
-        LocalGlueCatalog.Open(manifest.Catalog!).Databases.Keys.Should().BeEquivalentTo("nycitytaxi_livetest_main_abc123", "nytaxiparquet_livetest_main_abc123");
+        LocalGlueCatalog.Open(manifest.Catalog!).Databases.Keys.Should().BeEquivalentTo("nycitytaxi_livetest_main_abc123", "nytaxiparquet_livetest_main_abc123", "cfs_livetest_main_abc123");
         File.Exists(Path.Combine(LocalStack.StateDirectory(_product.StateRoot, manifest.Stack), "buckets", "pipeline-artifacts", "artifact", "d1g3570000000000", "jobs", "runtime", "glue_runtime.py"))
             .Should().BeTrue("the jobs run the artifact's bytes");
         RunManifest.Load(deployment.ManifestPath).Should().BeEquivalentTo(manifest);
