@@ -293,6 +293,14 @@ public sealed partial class JobRunner(JobRunOptions options)
                 ?? throw SpecError(spec.Bookmark!.Location, $"The bookmark column '{bookmarkColumn}' is not a column of source '{source.Name}' (it has {string.Join(", ", result.Columns.Select(c => c.Name))})", "name a column that only grows, e.g. an id or an updated_at timestamp");
         }
 
+        if (source.UnderscoreNames)
+        {
+            foreach (var column in result.Columns.Where(c => Whitespace().IsMatch(c.Name)))
+            {
+                await engine.ExecuteAsync($"ALTER TABLE {Quote(source.Name)} RENAME COLUMN {Quote(column.Name)} TO {Quote(Underscored(column.Name))}", cancellationToken);
+            }
+        }
+
         return new Input(source, resolved.Location, [], [], 0, columnType) { Rows = result.Rows };
     }
 
@@ -410,9 +418,15 @@ public sealed partial class JobRunner(JobRunOptions options)
                 filters.Add($"{Quote(column.Column!)} > CAST({SqlString(high.Max)} AS {high.Type})");
             }
 
-            var view = $"CREATE VIEW {Quote(source.Name)} AS SELECT * FROM {Relation(format, files, csv, source.Json, CsvBufferSize(options.DuckDb))}{(filters.Count == 0 ? string.Empty : " WHERE " + string.Join(" AND ", filters))}";
+            var relation = Relation(format, files, csv, source.Json, CsvBufferSize(options.DuckDb));
             try
             {
+                if (source.UnderscoreNames)
+                {
+                    relation = await UnderscoredAsync(engine, relation, cancellationToken);
+                }
+
+                var view = $"CREATE VIEW {Quote(source.Name)} AS SELECT * FROM {relation}{(filters.Count == 0 ? string.Empty : " WHERE " + string.Join(" AND ", filters))}";
                 await engine.ExecuteAsync(view, cancellationToken);
             }
             catch (QueryFailedException ex)
@@ -431,6 +445,16 @@ public sealed partial class JobRunner(JobRunOptions options)
         }
 
         return new Input(source, location, files, fresh, all.Length - files.Length, columnType);
+    }
+
+    /// <summary>A column name with each run of white space as one underscore (the Step Functions post's rename).</summary>
+    internal static string Underscored(string name) => Whitespace().Replace(name, "_");
+
+    /// <summary>A relation whose columns with white space in their names are renamed with underscores.</summary>
+    private static async Task<string> UnderscoredAsync(DuckDbEngine engine, string relation, CancellationToken cancellationToken)
+    {
+        var columns = (await engine.QueryAsync($"DESCRIBE SELECT * FROM {relation}", cancellationToken)).Rows.Select(r => (string)r[0]!).ToArray();
+        return $"(SELECT {string.Join(", ", columns.Select(c => $"{Quote(c)} AS {Quote(Underscored(c))}"))} FROM {relation}) dq_named";
     }
 
     /// <summary>
@@ -734,6 +758,9 @@ public sealed partial class JobRunner(JobRunOptions options)
 
     [GeneratedRegex(@"^([0-9.]+)\s*([KMGT]?i?B?)$", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
     private static partial Regex SizeText();
+
+    [GeneratedRegex(@"\s+", RegexOptions.CultureInvariant)]
+    private static partial Regex Whitespace();
 
     [GeneratedRegex(@"^LINE (\d+): ", RegexOptions.CultureInvariant)]
     private static partial Regex LinePrefix();

@@ -107,6 +107,9 @@ public sealed record JobSource(string Name, SourceLocation Location)
 
     /// <summary>A filter on partition columns applied while reading (Glue's <c>push_down_predicate</c>): pruned partitions are never read.</summary>
     public string? PushDownPredicate { get; init; }
+
+    /// <summary>Whether column names with white space get underscores instead (<c>Forecasted Monthly Revenue</c> becomes <c>Forecasted_Monthly_Revenue</c>).</summary>
+    public bool UnderscoreNames { get; init; }
 }
 
 /// <summary>Where a job writes.</summary>

@@ -20,7 +20,7 @@ public static partial class JobSpecReader
     public const string Rule = "JOB-SPEC";
 
     internal static readonly string[] TopKeys = ["name", "description", "arguments", "sources", "transform", "sink", "bookmark", "rules", "fixtures"];
-    internal static readonly string[] SourceKeys = ["s3", "catalog", "jdbc", "format", "csv", "json", "pushDownPredicate", "hashfield", "hashexpression", "hashpartitions"];
+    internal static readonly string[] SourceKeys = ["s3", "catalog", "jdbc", "format", "csv", "json", "pushDownPredicate", "hashfield", "hashexpression", "hashpartitions", "underscoreNames"];
     internal static readonly string[] SinkKeys = ["s3", "catalog", "jdbc", "format", "partitionKeys", "compression", "mode", "mergeKeys", "csv"];
     internal static readonly string[] JdbcSourceKeys = ["connection", "table", "query"];
     internal static readonly string[] JdbcSinkKeys = ["connection", "table"];
@@ -251,10 +251,11 @@ public static partial class JobSpecReader
                 }
 
                 var (hashField, hashExpression, hashPartitions) = Hash(source, item.Key, jdbc is not null || catalog is not null);
+                var underscore = source["underscoreNames"] is { } u && Boolean(u, "underscoreNames") == true;
                 result.Add(new JobSource(item.Key, item.KeyLocation)
                 {
                     S3Path = s3, Catalog = catalog, Jdbc = jdbc, Format = format, Csv = csv, Json = json, PushDownPredicate = predicate,
-                    HashField = hashField, HashExpression = hashExpression, HashPartitions = hashPartitions,
+                    HashField = hashField, HashExpression = hashExpression, HashPartitions = hashPartitions, UnderscoreNames = underscore,
                 });
             }
 
