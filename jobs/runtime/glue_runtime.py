@@ -554,11 +554,47 @@ def glue_format_options(source_format, source):
     return {}
 
 
+WHITESPACE = re.compile(r"\s+")
+
+
+def underscore_names(name, source):
+    """Whether a source's column names get underscores for whitespace (underscoreNames, default
+    false). The YAML reader types true and false, as Lint does; anything else is refused, as Lint
+    refuses it, so a quoted "true" is never silently read as false."""
+    value = source.get("underscoreNames", False)
+    if value is not True and value is not False:
+        raise SpecError("source %s: underscoreNames must be true or false, not '%s'" % (name, value))
+    return value
+
+
+def underscore_columns(name, df):
+    """The source with each run of whitespace in a column name replaced by one underscore
+    ("Lead  Name" -> "Lead_Name"); other names unchanged, top-level columns only. Refused when a new
+    name equals another column's (Spark compares names case-insensitively), which would make the
+    column ambiguous in transform.sql."""
+    columns = list(df.columns)
+    renamed = [WHITESPACE.sub("_", c) for c in columns]
+    if renamed == columns:
+        return df
+    first = {}
+    for old, new in zip(columns, renamed):
+        other_old, other_new = first.setdefault(new.lower(), (old, new))
+        if other_old.lower() != old.lower():
+            raise SpecError("source %s: underscoreNames would give the columns '%s' and '%s' the same name (%s; Spark compares names case-insensitively): "
+                            "rename one of them at the source, or drop underscoreNames" % (name, other_old, old, other_new))
+    print("source %s: %d column name(s) with whitespace now use underscores" % (name, sum(1 for o, n in zip(columns, renamed) if o != n)))
+    return df.toDF(*renamed)
+
+
 def read_source(glue, spark, name, source, values, bookmark, column_mark, temp_dir=None):
     """A source as a DataFrame: catalog tables, JDBC tables and file-bookmarked S3 sources through
     DynamicFrames (so Glue's job bookmarks apply, keyed by the source's name), other S3 sources
-    through spark.read. A column bookmark filters every kind of source the same way."""
+    through spark.read. With underscoreNames, whitespace in column names becomes underscores right
+    after the read (and unnest), so a column bookmark names the new column. A column bookmark
+    filters every kind of source the same way."""
     from pyspark.sql.functions import col, explode
+
+    renaming = underscore_names(name, source)
 
     predicate = substitute(source["pushDownPredicate"], values) if source.get("pushDownPredicate") else None
     files_bookmark = bookmark is not None and bookmark.get("source", name) == name and bookmark.get("by") == "files"
@@ -602,6 +638,8 @@ def read_source(glue, spark, name, source, values, bookmark, column_mark, temp_d
     unnest = (source.get("json") or {}).get("unnest")
     if unnest:
         df = df.select(explode(col(unnest)).alias("dq_item")).select("dq_item.*")
+    if renaming:
+        df = underscore_columns(name, df)
     if column_mark is not None:
         df = df.where(col(column_mark["Name"]) > column_mark["Max"])
     return df

@@ -82,6 +82,7 @@ def fresh_standins():
     SparkContext._active = None
     DataFrame.collected = [Row(m=None)]
     DataFrame.output_columns = []
+    DataFrame.source_columns = {}
     GlueContext.connections = dict(CONNECTIONS)
     yield
 

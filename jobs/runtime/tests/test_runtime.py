@@ -156,6 +156,94 @@ bookmark: {by: column, column: updated_at}
     assert recorder.of("load")[0].kwargs["options"] == {"multiLine": "false"}
 
 
+# ----- underscoreNames ------------------------------------------------------------------------
+
+LEADS = """
+sources:
+  leads:
+    s3: s3://raw-b/leads/
+    format: csv
+%s
+sink: {s3: s3://lake-b/leads/, format: parquet, mode: append}
+bookmark: {by: column, column: Forecasted_Monthly_Revenue}
+"""
+LEAD_COLUMNS = ["Date", "Forecasted Monthly Revenue", "Lead  Name"]
+
+
+def run_leads(s3, setting):
+    from pyspark.sql.dataframe import DataFrame, Row
+
+    spec = s3.add("s3://artifacts/p/jobs/leads/job.yaml", LEADS % setting)
+    s3.add("s3://artifacts/p/jobs/leads/transform.sql", "SELECT * FROM leads")
+    s3.add("s3://state-b/p/leads.bookmark.json", json.dumps({"Sources": {"leads": {"Column": {"Name": "Forecasted_Monthly_Revenue", "Type": "VARCHAR", "Max": "100"}}}}))
+    DataFrame.source_columns = {"read": list(LEAD_COLUMNS)}
+    DataFrame.collected = [Row(m="250")]
+    glue_runtime.run(argv(("JOB_NAME", "leads"), ("job_spec", spec), ("bookmark_state", "s3://state-b/p/")), s3=s3)
+
+
+def test_underscore_names_renames_whitespace_right_after_the_read_and_before_the_column_bookmark(s3):
+    run_leads(s3, "    underscoreNames: true")
+
+    assert [repr(c) for c in recorder.calls if c.target.startswith("DataFrame:read")] == [
+        "DataFrame:read.toDF('Date', 'Forecasted_Monthly_Revenue', 'Lead_Name')",
+        "DataFrame:read.toDF.filter(\"(Forecasted_Monthly_Revenue > '100')\")",
+        "DataFrame:read.toDF.filter.createOrReplaceTempView('leads')",
+        "DataFrame:read.toDF.filter.agg('CAST(max(Forecasted_Monthly_Revenue) AS string) AS m')",
+        "DataFrame:read.toDF.filter.agg.collect()",
+    ]
+    methods = [c.method for c in recorder.calls]
+    assert methods.index("load") < methods.index("toDF") < methods.index("filter")
+
+
+@pytest.mark.parametrize("setting", ["", "    underscoreNames: false"], ids=["absent", "false"])
+def test_without_underscore_names_true_columns_keep_their_names(s3, setting):
+    run_leads(s3, setting)
+
+    assert recorder.of("toDF") == []
+    assert [c.args for c in recorder.of("filter", "DataFrame:read")] == [("(Forecasted_Monthly_Revenue > '100')",)]
+
+
+@pytest.mark.parametrize("source, frame", [
+    ({"catalog": {"database": "crm", "table": "leads"}}, "leads"),
+    ({"jdbc": {"connection": "pg-target", "table": "crm.leads"}}, "leads"),
+    ({"s3": "s3://raw-b/leads/", "format": "json", "json": {"unnest": "items"}}, "read.select.select"),
+], ids=["catalog", "jdbc", "s3-unnested"])
+def test_underscore_names_applies_to_every_kind_of_source(source, frame):
+    from awsglue.context import GlueContext
+    from pyspark.context import SparkContext
+    from pyspark.sql.dataframe import DataFrame
+
+    glue = GlueContext(SparkContext.getOrCreate())
+    DataFrame.source_columns = {frame: ["id", "Lead\tName", "Sales Rep "]}
+
+    df = glue_runtime.read_source(glue, glue.spark_session, "leads", dict(source, underscoreNames=True), {}, None, None)
+
+    assert df.columns == ["id", "Lead_Name", "Sales_Rep_"]
+    assert [c.target for c in recorder.of("toDF") if c.target.startswith("DataFrame:")] == ["DataFrame:" + frame]
+
+
+def test_underscore_names_leaves_a_source_without_whitespace_alone_and_refuses_a_clash(s3):
+    from awsglue.context import GlueContext
+    from pyspark.context import SparkContext
+    from pyspark.sql.dataframe import DataFrame
+
+    glue = GlueContext(SparkContext.getOrCreate())
+    source = {"s3": "s3://raw-b/leads/", "format": "parquet", "underscoreNames": True}
+    DataFrame.source_columns = {"read": ["id", "lead_name"]}
+    assert glue_runtime.read_source(glue, glue.spark_session, "leads", source, {}, None, None).columns == ["id", "lead_name"]
+    assert [c for c in recorder.of("toDF") if c.target.startswith("DataFrame:")] == []
+
+    DataFrame.source_columns = {"read": ["Lead Name", "lead_name"]}
+    with pytest.raises(glue_runtime.SpecError, match="would give the columns 'Lead Name' and 'lead_name' the same name \\(Lead_Name;"):
+        glue_runtime.read_source(glue, glue.spark_session, "leads", source, {}, None, None)
+
+
+def test_underscore_names_must_be_a_boolean_as_lint_reads_it(s3):
+    with pytest.raises(glue_runtime.SpecError, match="underscoreNames must be true or false, not 'true'"):
+        run_leads(s3, "    underscoreNames: 'true'")
+    assert recorder.of("load") == []
+
+
 # ----- Mistakes -------------------------------------------------------------------------------
 
 def test_a_declared_argument_without_default_must_be_passed(s3):

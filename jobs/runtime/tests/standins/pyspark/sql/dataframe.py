@@ -14,12 +14,16 @@ class DataFrame:
     collected = [Row(m=None)]
     # What .columns returns (the job's output columns), for tests of JDBC sinks.
     output_columns = []
+    # The columns of the frames a source read returns, by frame name ("read" for spark.read, the
+    # transformation_ctx for a DynamicFrame); a frame not named here has output_columns.
+    source_columns = {}
 
-    def __init__(self, name):
+    def __init__(self, name, columns=None):
         self.name = name
+        self._columns = None if columns is None else list(columns)
 
-    def _derived(self, what):
-        return DataFrame("%s.%s" % (self.name, what))
+    def _derived(self, what, columns=None):
+        return DataFrame("%s.%s" % (self.name, what), columns)
 
     def createOrReplaceTempView(self, name):
         recorder.record("DataFrame:" + self.name, "createOrReplaceTempView", name)
@@ -30,9 +34,19 @@ class DataFrame:
 
     def filter(self, condition):
         recorder.record("DataFrame:" + self.name, "filter", condition.expr if isinstance(condition, Column) else condition)
-        return self._derived("filter")
+        return self._derived("filter", self._columns)
 
     where = filter
+
+    def toDF(self, *cols):
+        """Spark 3.3: DataFrame.toDF(*cols) - new names, one str per column, in order."""
+        if not all(isinstance(c, str) for c in cols):
+            raise TypeError("toDF() takes the new column names as separate str arguments, got %r" % (cols,))
+        if len(cols) != len(self.columns):
+            raise ValueError("The number of columns doesn't match.\nOld column names (%d): %s\nNew column names (%d): %s"
+                             % (len(self.columns), ", ".join(self.columns), len(cols), ", ".join(cols)))
+        recorder.record("DataFrame:" + self.name, "toDF", *cols)
+        return self._derived("toDF", cols)
 
     def agg(self, *exprs):
         recorder.record("DataFrame:" + self.name, "agg", *[e.expr if isinstance(e, Column) else e for e in exprs])
@@ -53,4 +67,6 @@ class DataFrame:
 
     @property
     def columns(self):
-        return list(DataFrame.output_columns)
+        if self._columns is not None:
+            return list(self._columns)
+        return list(DataFrame.source_columns.get(self.name, DataFrame.output_columns))
