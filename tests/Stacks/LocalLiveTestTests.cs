@@ -50,10 +50,14 @@ public sealed class LocalLiveTestTests : IAsyncLifetime
 
         result.Passed.Should().BeTrue(string.Join("\n", result.Stages));
         result.Stages.Select(s => s.Kind + ":" + s.Name.Split(' ')[^1]).Should().Equal(
-            "fixtures:taxi_livetest_t_000001", "fixtures:quakes_livetest_t_000001", "fixtures:cfs_to_postgres_livetest_t_000001", "fixtures:events_to_postgres_livetest_t_000001", "fixtures:events_to_redshift_livetest_t_000001", "fixtures:redshift_query_log_livetest_t_000001",
+            "fixtures:taxi_livetest_t_000001", "fixtures:quakes_livetest_t_000001", "fixtures:cfs_to_postgres_livetest_t_000001", "fixtures:process_sales_livetest_t_000001", "fixtures:process_marketing_livetest_t_000001", "fixtures:join_sales_marketing_livetest_t_000001",
+            "fixtures:events_to_postgres_livetest_t_000001", "fixtures:events_to_redshift_livetest_t_000001", "fixtures:redshift_query_log_livetest_t_000001",
             $"crawler:{manifest.Crawlers[0].Name}", "job:taxi_livetest_t_000001", "job:quakes_livetest_t_000001", "job:cfs_to_postgres_livetest_t_000001", $"crawler:{manifest.Crawlers[2].Name}", "job:cfs_to_parquet_livetest_t_000001",
+            "job:process_sales_livetest_t_000001", "job:process_marketing_livetest_t_000001", "job:join_sales_marketing_livetest_t_000001",
             "job:events_to_postgres_livetest_t_000001", "job:events_to_redshift_livetest_t_000001", "job:redshift_query_log_livetest_t_000001", $"crawler:{manifest.Crawlers[1].Name}",
-            "rules:taxi_livetest_t_000001", "rules:quakes_livetest_t_000001", "rules:cfs_to_postgres_livetest_t_000001", "rules:cfs_to_parquet_livetest_t_000001", "rules:events_to_postgres_livetest_t_000001", "rules:events_to_redshift_livetest_t_000001", "rules:redshift_query_log_livetest_t_000001");
+            "rules:taxi_livetest_t_000001", "rules:quakes_livetest_t_000001", "rules:cfs_to_postgres_livetest_t_000001", "rules:cfs_to_parquet_livetest_t_000001",
+            "rules:process_sales_livetest_t_000001", "rules:process_marketing_livetest_t_000001", "rules:join_sales_marketing_livetest_t_000001",
+            "rules:events_to_postgres_livetest_t_000001", "rules:events_to_redshift_livetest_t_000001", "rules:redshift_query_log_livetest_t_000001");
         var stage = result.Stages.Where(s => s.Kind is "job" or "crawler").ToDictionary(s => s.Name.Split(' ')[^1]);
         stage["taxi_livetest_t_000001"].Detail.Should().Contain("read trips 1,070; wrote 1,070 rows");
         stage["cfs_to_postgres_livetest_t_000001"].Detail.Should().Be("read shipments 6; wrote 6 rows to jdbc:onprem_postgres_livetest_t_000001/public.cfs_full (binary COPY)");
@@ -62,9 +66,9 @@ public sealed class LocalLiveTestTests : IAsyncLifetime
         stage["events_to_postgres_livetest_t_000001"].Detail.Should().Be("read events 20; wrote 20 rows to jdbc:pg_target_livetest_t_000001/public.events (binary COPY)");
         stage["events_to_redshift_livetest_t_000001"].Detail.Should().Be("read events 20; wrote 20 rows to jdbc:redshift_warehouse_livetest_t_000001/public.mysqldb_events (binary COPY)");
         stage["redshift_query_log_livetest_t_000001"].Detail.Should().StartWith("read queries 5; wrote 5 rows in 1 file(s) to s3://");
-        result.Rules.Should().HaveCount(7).And.OnlyContain(r => r.AllPassed);
-        XDocument.Load(Path.Combine(reports, "livetest.junit.xml")).Descendants("testcase").Should().HaveCount(23);
-        XDocument.Load(Path.Combine(reports, "rules.junit.xml")).Descendants("testcase").Should().HaveCount(55);
+        result.Rules.Should().HaveCount(10).And.OnlyContain(r => r.AllPassed);
+        XDocument.Load(Path.Combine(reports, "livetest.junit.xml")).Descendants("testcase").Should().HaveCount(32);
+        XDocument.Load(Path.Combine(reports, "rules.junit.xml")).Descendants("testcase").Should().HaveCount(66);
         File.ReadAllText(Path.Combine(reports, "livetest.html")).Should().Contain("PASSED").And.Contain("job taxi_livetest_t_000001");
     }
 

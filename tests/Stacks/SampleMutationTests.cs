@@ -3,8 +3,8 @@ using GluePipeline.Build.Hosting;
 namespace GluePipeline.Tests.Stacks;
 
 /// <summary>
-/// The seed's JDBC scenarios under mutation: a job that loses rows, cuts strings or swaps two
-/// columns runs without an error, and must be caught by the reconciliation in livetests/ that
+/// The seed's scenarios under mutation: a job that loses rows, cuts strings, loses revenue, swaps
+/// two columns or writes out of order runs without an error, and must be caught by the reconciliation in livetests/ that
 /// guards it before anything is promoted. (A job that duplicates rows on a rerun:
 /// tests/Jobs/IncrementalExportTests.cs.)
 /// </summary>
@@ -21,6 +21,10 @@ public sealed class SampleMutationTests : IDisposable
     [InlineData("jobs/mysql_events/transform.sql", "  event_type,\n  user_id,\n  occurred_at,\n  amount,\n  country,", "  country AS event_type,\n  user_id,\n  occurred_at,\n  amount,\n  event_type AS country,", "Every_source_event_is_in_the_target_with_the_same_values", "event_type")]
     [InlineData("jobs/cfs_to_postgres/transform.sql", "CAST(ORIG_CFS_AREA AS STRING) AS orig_cfs_area", "LEFT(CAST(ORIG_CFS_AREA AS STRING), 3) AS orig_cfs_area", "The_CSV_shipments_are_in_the_on_premises_table_with_the_same_values", "orig_cfs_area")]
     [InlineData("jobs/cfs_to_parquet/transform.sql", "FROM cfs", "FROM cfs\nWHERE shipmt_id % 20 <> 0", "Each_quarter_of_the_data_lake_holds_the_source_rows_of_that_quarter", "partition quarter=<q>/ holds the shipments of quarter q")]
+    [InlineData("jobs/process_marketing/transform.sql", "FROM marketing", "FROM marketing\nWHERE Website_Pageviews > 3000", "The_joined_days_are_the_days_both_datasets_have_and_keep_their_revenue", "an inner join on the date keeps exactly the days both have")]
+    [InlineData("jobs/process_sales/transform.sql", "SUM(CAST(Forecasted_Monthly_Revenue AS DECIMAL(14, 2)))", "MAX(CAST(Forecasted_Monthly_Revenue AS DECIMAL(14, 2)))", "The_joined_days_are_the_days_both_datasets_have_and_keep_their_revenue", "the forecasted revenue of the common days is preserved")]
+    [InlineData("jobs/join_sales_marketing/transform.sql", "  m.New_Visitors_SEO,\n  m.New_Visitors_CPC,", "  m.New_Visitors_CPC AS New_Visitors_SEO,\n  m.New_Visitors_SEO AS New_Visitors_CPC,", "The_marketing_metrics_of_each_joined_day_are_those_of_the_raw_file", "seo")]
+    [InlineData("jobs/join_sales_marketing/transform.sql", "ORDER BY s.Date", "ORDER BY s.Date DESC", "The_joined_days_are_written_in_date_order", "ascending order")]
     public async Task A_broken_job_is_caught_by_the_reconciliation_that_guards_it(string file, string from, string to, string test, string difference)
     {
         _ = GluePipeline.Tests.Support.DatabaseServers.Postgres;
