@@ -9,15 +9,7 @@ namespace GluePipeline.Tests.Catalog;
 /// <summary>The JDBC crawler on real PostgreSQL and MariaDB: include paths, exclusions, Glue's names and types, and jobs reading what it cataloged.</summary>
 public sealed class LocalJdbcCrawlerTests : ScratchDatabases
 {
-    private readonly TempDirectory _dir = new("jdbccrawl");
-
-    public override async Task DisposeAsync()
-    {
-        _dir.Dispose();
-        await base.DisposeAsync();
-    }
-
-    private LocalGlueCatalog Catalog => LocalGlueCatalog.Open(Path.Combine(_dir.Path, "catalog.json"));
+    private LocalGlueCatalog Catalog => LocalGlueCatalog.Open(Path.Combine(ScratchPath, "catalog.json"));
 
     [SkippableFact]
     public async Task A_PostgreSQL_include_path_catalogs_the_matching_tables_with_Glue_names_and_types()

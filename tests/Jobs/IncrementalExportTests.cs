@@ -15,22 +15,14 @@ namespace GluePipeline.Tests.Jobs;
 /// </summary>
 public sealed class IncrementalExportTests : ScratchDatabases
 {
-    private readonly TempDirectory _dir = new("incremental");
-
-    public override async Task DisposeAsync()
-    {
-        _dir.Dispose();
-        await base.DisposeAsync();
-    }
-
     /// <summary>The warehouse: the test's schema first on the search path, as STL_QUERY is unqualified.</summary>
     private DatabaseUri Warehouse => DatabaseServers.Postgres with { Options = new Dictionary<string, string> { ["Search Path"] = Schema } };
 
-    private string Lake => Path.Combine(_dir.Path, "buckets", "glue-etl-datalake", "redshift_query_logs", "stl_query");
+    private string Lake => Path.Combine(ScratchPath, "buckets", "glue-etl-datalake", "redshift_query_logs", "stl_query");
 
     private async Task<JobSpec> SpecAsync(bool withBookmark)
     {
-        var folder = Path.Combine(_dir.Path, "jobs", "redshift_query_log");
+        var folder = Path.Combine(ScratchPath, "jobs", "redshift_query_log");
         var from = Path.Combine(RepositoryRoot.Path, "jobs", "redshift_query_log");
         foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
         {
@@ -49,7 +41,7 @@ public sealed class IncrementalExportTests : ScratchDatabases
     }
 
     private async Task<JobRunResult> RunAsync(JobSpec spec) =>
-        await new JobRunner(new JobRunOptions(new LocalBuckets(Path.Combine(_dir.Path, "buckets")), Path.Combine(_dir.Path, "state"))
+        await new JobRunner(new JobRunOptions(new LocalBuckets(Path.Combine(ScratchPath, "buckets")), Path.Combine(ScratchPath, "state"))
         {
             Connections = new Dictionary<string, JdbcEndpoint>
             {
@@ -61,7 +53,7 @@ public sealed class IncrementalExportTests : ScratchDatabases
     private async Task FillAsync(JobSpec spec, int rows)
     {
         var target = FixtureTarget.Database("jdbc:redshift_warehouse/stl_query", new JdbcWrite(Warehouse, new JdbcTable(null, "stl_query"), JdbcWriteMode.Overwrite));
-        await JobFixtures.WriteAsync(spec, new LocalBuckets(Path.Combine(_dir.Path, "buckets")), JobArguments.Resolve(spec, new Dictionary<string, string>(), "test"), _ => Task.FromResult(target), rows / 5000.0, CancellationToken.None);
+        await JobFixtures.WriteAsync(spec, new LocalBuckets(Path.Combine(ScratchPath, "buckets")), JobArguments.Resolve(spec, new Dictionary<string, string>(), "test"), _ => Task.FromResult(target), rows / 5000.0, CancellationToken.None);
     }
 
     private async Task AddQueriesAsync(int from, int count) =>
@@ -98,7 +90,7 @@ public sealed class IncrementalExportTests : ScratchDatabases
         (second.RowsRead, second.RowsWritten).Should().Be((37L, 37L), "only the queries that ended after the last exported end time");
         third.NothingToDo.Should().Contain("no new rows in queries since the last run (bookmark on endtime)");
         (await ReconcileAsync()).Matches.Should().BeTrue("none lost, none twice");
-        var rules = await new DatasetValidator().ValidateAsync(spec.FullPath(spec.RulesPath!), Lake, new Dictionary<string, string>(), _dir.Path, CancellationToken.None);
+        var rules = await new DatasetValidator().ValidateAsync(spec.FullPath(spec.RulesPath!), Lake, new Dictionary<string, string>(), ScratchPath, CancellationToken.None);
         rules.AllPassed.Should().BeTrue(string.Join("; ", rules.Rules.Where(r => r.Outcome != RuleOutcome.Passed).Select(r => $"{r.Rule}: {r.FailureReason}")));
     }
 
@@ -113,7 +105,7 @@ public sealed class IncrementalExportTests : ScratchDatabases
         var second = await RunAsync(spec);
 
         second.RowsWritten.Should().Be(1037, "without its bookmark the job appends every query again");
-        var rules = await new DatasetValidator().ValidateAsync(spec.FullPath(spec.RulesPath!), Lake, new Dictionary<string, string>(), _dir.Path, CancellationToken.None);
+        var rules = await new DatasetValidator().ValidateAsync(spec.FullPath(spec.RulesPath!), Lake, new Dictionary<string, string>(), ScratchPath, CancellationToken.None);
         rules.Rules.Single(r => r.Rule == "IsPrimaryKey \"query\"").Outcome.Should().Be(RuleOutcome.Failed, "each query must be exported once");
         var reconciliation = await ReconcileAsync();
         reconciliation.Matches.Should().BeFalse();

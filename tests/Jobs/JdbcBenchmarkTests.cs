@@ -6,19 +6,11 @@ namespace GluePipeline.Tests.Jobs;
 /// <summary>The JDBC benchmark's machinery at a small scale (timings are not asserted: figures come from the Benchmark target).</summary>
 public sealed class JdbcBenchmarkTests : ScratchDatabases
 {
-    private readonly TempDirectory _dir = new("jdbcbench");
-
-    public override async Task DisposeAsync()
-    {
-        _dir.Dispose();
-        await base.DisposeAsync();
-    }
-
     [SkippableFact]
     public async Task Moves_the_rows_both_ways_side_by_side_and_reports_the_share_of_the_limit()
     {
         var lines = new List<string>();
-        var benchmark = new JdbcBenchmark(DatabaseServers.MySql.WithDatabase(Database), DatabaseServers.Postgres, _dir.Path, lines.Add);
+        var benchmark = new JdbcBenchmark(DatabaseServers.MySql.WithDatabase(Database), DatabaseServers.Postgres, ScratchPath, lines.Add);
 
         var figures = await benchmark.RunAsync(5_000, 2, CancellationToken.None);
 

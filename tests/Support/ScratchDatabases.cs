@@ -8,6 +8,8 @@ namespace GluePipeline.Tests.Support;
 /// </summary>
 public abstract class ScratchDatabases : IAsyncLifetime
 {
+    private TempDirectory? _scratch;
+
     /// <summary>A connection to the PostgreSQL server.</summary>
     protected PostgresEngine Postgres { get; private set; } = null!;
 
@@ -19,6 +21,9 @@ public abstract class ScratchDatabases : IAsyncLifetime
 
     /// <summary>The test class's MariaDB database.</summary>
     protected string Database { get; private set; } = null!;
+
+    /// <summary>A scratch folder of the test class, removed with the databases.</summary>
+    protected string ScratchPath => (_scratch ??= new TempDirectory(GetType().Name.ToLowerInvariant())).Path;
 
     /// <summary>The MariaDB database as a URI (with credentials).</summary>
     protected DatabaseUri MySqlDatabase => DatabaseServers.MySql.WithDatabase(Database);
@@ -33,6 +38,7 @@ public abstract class ScratchDatabases : IAsyncLifetime
     /// <inheritdoc/>
     public virtual async Task DisposeAsync()
     {
+        _scratch?.Dispose();
         if (Postgres is not null)
         {
             await Postgres.ExecuteAsync($"DROP SCHEMA {Schema} CASCADE", CancellationToken.None);

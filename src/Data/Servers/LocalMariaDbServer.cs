@@ -32,16 +32,7 @@ internal sealed class LocalMariaDbServer : LocalServerProcess
     public static async Task<LocalMariaDbServer> StartAsync(ServerBinaries binaries, DatabaseServerOptions options, RunOwner owner, CancellationToken cancellationToken)
     {
         var server = new LocalMariaDbServer(binaries, options, owner);
-        try
-        {
-            await server.WithinDeadlineAsync("starting MariaDB", options.StartTimeout, server.StartAsync, cancellationToken);
-            return server;
-        }
-        catch
-        {
-            await server.DisposeAsync();
-            throw;
-        }
+        return await StartedAsync(server, "starting MariaDB", options.StartTimeout, server.StartAsync, cancellationToken);
     }
 
     /// <inheritdoc/>

@@ -31,16 +31,7 @@ internal sealed class LocalPostgresServer : LocalServerProcess
     public static async Task<LocalPostgresServer> StartAsync(string bin, DatabaseServerOptions options, RunOwner owner, CancellationToken cancellationToken)
     {
         var server = new LocalPostgresServer(bin, options, owner);
-        try
-        {
-            await server.WithinDeadlineAsync("starting PostgreSQL", options.StartTimeout, server.StartAsync, cancellationToken);
-            return server;
-        }
-        catch
-        {
-            await server.DisposeAsync();
-            throw;
-        }
+        return await StartedAsync(server, "starting PostgreSQL", options.StartTimeout, server.StartAsync, cancellationToken);
     }
 
     /// <inheritdoc/>

@@ -108,6 +108,22 @@ internal abstract class LocalServerProcess : IStartedServer
     /// <summary>Stops the server the engine's own way, escalating to signals when that fails; the base then removes folder and pidfile.</summary>
     protected abstract Task StopAsync();
 
+    /// <summary>Starts a server under the deadline and hands it over; a server that fails to start is stopped and its folder removed.</summary>
+    protected static async Task<TServer> StartedAsync<TServer, T>(TServer server, string what, TimeSpan timeout, Func<CancellationToken, Task<T>> start, CancellationToken cancellationToken)
+        where TServer : LocalServerProcess
+    {
+        try
+        {
+            await server.WithinDeadlineAsync(what, timeout, start, cancellationToken);
+            return server;
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
+    }
+
     /// <summary>Runs a start-up step under the start deadline; a timeout becomes an error naming the step, with the log's tail.</summary>
     protected async Task<T> WithinDeadlineAsync<T>(string what, TimeSpan timeout, Func<CancellationToken, Task<T>> step, CancellationToken cancellationToken)
     {
