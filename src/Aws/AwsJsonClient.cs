@@ -1,0 +1,105 @@
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+
+namespace GluePipeline.Aws;
+
+/// <summary>
+/// A thin client of an AWS JSON 1.1 service (Glue, Athena, CodePipeline, CodeBuild): <c>POST /</c>
+/// with <c>X-Amz-Target: &lt;prefix&gt;.&lt;Operation&gt;</c> and the members as JSON, through an
+/// <see cref="HttpClient"/> whose handler signs (SigV4, see <see cref="AwsHttp"/>). Throttling and
+/// transient failures are retried with jittered backoff; an error carries the service, operation,
+/// code, message and request id.
+/// </summary>
+/// <param name="http">The signing HTTP client, its BaseAddress the service endpoint.</param>
+/// <param name="service">The service's name, for errors (e.g. <c>glue</c>).</param>
+/// <param name="targetPrefix">The X-Amz-Target prefix (e.g. <c>AWSGlue</c>).</param>
+/// <param name="retry">The retry policy.</param>
+public sealed class AwsJsonClient(HttpClient http, string service, string targetPrefix, AwsRetryPolicy? retry = null)
+{
+    private readonly AwsRetryPolicy _retry = retry ?? AwsRetryPolicy.Default;
+    private readonly Random _random = new();
+
+    /// <summary>Calls an operation and returns its output.</summary>
+    public async Task<JsonObject> CallAsync(string operation, JsonObject request, CancellationToken cancellationToken)
+    {
+        var body = request.ToJsonString();
+        for (var attempt = 1; ; attempt++)
+        {
+            using var message = new HttpRequestMessage(HttpMethod.Post, "/") { Content = new StringContent(body, Encoding.UTF8) };
+            message.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/x-amz-json-1.1");
+            message.Headers.TryAddWithoutValidation("X-Amz-Target", $"{targetPrefix}.{operation}");
+            AwsException failure;
+            try
+            {
+                using var response = await http.SendAsync(message, cancellationToken);
+                var text = await response.Content.ReadAsStringAsync(cancellationToken);
+                if (response.IsSuccessStatusCode)
+                {
+                    return text.Length == 0 ? [] : JsonNode.Parse(text)?.AsObject() ?? [];
+                }
+
+                failure = Error(operation, response, text);
+            }
+            catch (HttpRequestException ex)
+            {
+                failure = new AwsException(service, operation, "RequestFailed", ex.Message, null, 0, ex);
+                if (attempt >= _retry.MaxAttempts)
+                {
+                    throw failure;
+                }
+
+                await Task.Delay(_retry.Delay(attempt, _random), cancellationToken);
+                continue;
+            }
+
+            if (!failure.IsRetryable || attempt >= _retry.MaxAttempts)
+            {
+                throw failure;
+            }
+
+            await Task.Delay(_retry.Delay(attempt, _random), cancellationToken);
+        }
+    }
+
+    private AwsException Error(string operation, HttpResponseMessage response, string text)
+    {
+        var requestId = response.Headers.TryGetValues("x-amzn-RequestId", out var ids) ? ids.FirstOrDefault() : null;
+        string code = response.StatusCode.ToString(), message = text;
+        try
+        {
+            if (JsonNode.Parse(text) is JsonObject error)
+            {
+                // "__type": "com.amazonaws.glue#EntityNotFoundException" (or without the namespace).
+                code = ((string?)error["__type"] ?? code).Split('#')[^1];
+                message = (string?)error["message"] ?? (string?)error["Message"] ?? string.Empty;
+            }
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            // Not JSON (a proxy's page): the status and the text are what we have.
+        }
+
+        if (response.Headers.TryGetValues("x-amzn-ErrorType", out var types) && code == response.StatusCode.ToString())
+        {
+            code = types.First().Split(':')[0];
+        }
+
+        return new AwsException(service, operation, code, message, requestId, (int)response.StatusCode);
+    }
+}
+
+/// <summary>The signing HTTP pipeline of the thin clients.</summary>
+public static class AwsHttp
+{
+    /// <summary>
+    /// An HttpClient for a service endpoint that signs every request with SigV4 (AWSSDK.Core's
+    /// handler). Retries live above it, in the clients, so every attempt is signed afresh.
+    /// </summary>
+    public static HttpClient Signed(Amazon.Runtime.AWSCredentials credentials, string region, string signingService, Uri endpoint, HttpMessageHandler? inner = null) =>
+        new(new Amazon.Runtime.Signing.SigV4SigningHandler(credentials, Amazon.RegionEndpoint.GetBySystemName(region), signingService, inner ?? new HttpClientHandler()))
+        {
+            BaseAddress = endpoint,
+            DefaultRequestVersion = HttpVersion.Version11,
+        };
+}

@@ -1,0 +1,27 @@
+namespace GluePipeline.Aws;
+
+/// <summary>
+/// Retries of throttled and transiently failed calls, with full-jitter exponential backoff
+/// (<c>random * min(2^attempt, cap)</c> times the base). Each retry is a new, newly signed request.
+/// </summary>
+/// <param name="MaxAttempts">Attempts in all (the first included).</param>
+/// <param name="Base">The backoff unit (1 s against AWS; milliseconds in tests).</param>
+/// <param name="Cap">The largest backoff, in units.</param>
+public sealed record AwsRetryPolicy(int MaxAttempts = 6, TimeSpan? Base = null, double Cap = 20)
+{
+    private static readonly HashSet<string> Throttling = new(StringComparer.Ordinal)
+    {
+        "Throttling", "ThrottlingException", "TooManyRequestsException", "RequestLimitExceeded", "ProvisionedThroughputExceededException", "RequestThrottled", "SlowDown",
+    };
+
+    /// <summary>The default against AWS.</summary>
+    public static AwsRetryPolicy Default { get; } = new();
+
+    /// <summary>Whether an error code or HTTP status is worth retrying.</summary>
+    public static bool IsRetryable(string code, int status) =>
+        Throttling.Contains(code) || code == "RequestTimeout" || code == "InternalFailure" || status is 500 or 502 or 503 or 504;
+
+    /// <summary>The wait before retry <paramref name="attempt"/> (1 for the first retry).</summary>
+    public TimeSpan Delay(int attempt, Random random) =>
+        TimeSpan.FromTicks((long)((Base ?? TimeSpan.FromSeconds(1)).Ticks * random.NextDouble() * Math.Min(Math.Pow(2, attempt), Cap)));
+}

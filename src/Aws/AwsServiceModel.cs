@@ -1,0 +1,214 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+
+namespace GluePipeline.Aws;
+
+/// <summary>
+/// An AWS service's API model as botocore publishes it (<c>botocore/data/&lt;service&gt;/&lt;version&gt;/service-2.json</c>,
+/// Debian's <c>python3-botocore</c>): its operations and shapes, used to check that what our clients
+/// send - and what the test fake answers - has exactly the shape AWS defines.
+/// </summary>
+public sealed class AwsServiceModel
+{
+    /// <summary>Where Debian's python3-botocore keeps the models.</summary>
+    public const string DebianModels = "/usr/lib/python3/dist-packages/botocore/data";
+
+    private readonly JsonObject _operations;
+    private readonly JsonObject _shapes;
+
+    private AwsServiceModel(string service, JsonObject model)
+    {
+        Service = service;
+        Metadata = model["metadata"]!.AsObject();
+        _operations = model["operations"]!.AsObject();
+        _shapes = model["shapes"]!.AsObject();
+    }
+
+    /// <summary>The service's name (the models' folder, e.g. <c>glue</c>).</summary>
+    public string Service { get; }
+
+    /// <summary>The model's metadata (protocol, targetPrefix, apiVersion, ...).</summary>
+    public JsonObject Metadata { get; }
+
+    /// <summary>The wire protocol: json, query, rest-xml, rest-json.</summary>
+    public string Protocol => (string)Metadata["protocol"]!;
+
+    /// <summary>Loads the newest model of a service, or null when botocore's models are not installed.</summary>
+    public static AwsServiceModel? Find(string service, string? modelsRoot = null)
+    {
+        var folder = Path.Combine(modelsRoot ?? DebianModels, service);
+        var version = Directory.Exists(folder) ? Directory.GetDirectories(folder).Order(StringComparer.Ordinal).LastOrDefault() : null;
+        var file = version is null ? null : Path.Combine(version, "service-2.json");
+        return file is not null && File.Exists(file) ? new AwsServiceModel(service, JsonNode.Parse(File.ReadAllText(file))!.AsObject()) : null;
+    }
+
+    /// <summary>Whether the service has the operation.</summary>
+    public bool HasOperation(string operation) => _operations.ContainsKey(operation);
+
+    /// <summary>What is wrong with an operation's input (members in their structured form), empty when nothing.</summary>
+    public IReadOnlyList<string> ValidateInput(string operation, JsonNode? input) => Validate(operation, "input", input);
+
+    /// <summary>What is wrong with an operation's output, empty when nothing.</summary>
+    public IReadOnlyList<string> ValidateOutput(string operation, JsonNode? output) => Validate(operation, "output", output);
+
+    /// <summary>The name of an error shape the operation may return, or null when it declares none by that name.</summary>
+    public bool DeclaresError(string operation, string code) =>
+        _operations[operation]?["errors"] is JsonArray errors && errors.Any(e => (string?)e?["shape"] == code);
+
+    private List<string> Validate(string operation, string direction, JsonNode? value)
+    {
+        var problems = new List<string>();
+        if (_operations[operation] is not JsonObject op)
+        {
+            problems.Add($"{Service} has no operation {operation}");
+            return problems;
+        }
+
+        if (op[direction]?["shape"] is not JsonValue shape)
+        {
+            if (value is JsonObject { Count: > 0 })
+            {
+                problems.Add($"{operation} has no {direction}, but members were given");
+            }
+
+            return problems;
+        }
+
+        Check((string)shape!, value ?? new JsonObject(), $"{operation} {direction}", problems);
+        return problems;
+    }
+
+    private void Check(string shapeName, JsonNode? value, string path, List<string> problems)
+    {
+        var shape = _shapes[shapeName]!.AsObject();
+        var type = (string)shape["type"]!;
+        if (value is null)
+        {
+            return;
+        }
+
+        switch (type)
+        {
+            case "structure":
+                if (value is not JsonObject obj)
+                {
+                    problems.Add($"{path}: expected a structure ({shapeName})");
+                    return;
+                }
+
+                var members = shape["members"]!.AsObject();
+                foreach (var required in shape["required"]?.AsArray().Select(r => (string)r!) ?? [])
+                {
+                    if (obj[required] is null)
+                    {
+                        problems.Add($"{path}: missing required member {required}");
+                    }
+                }
+
+                foreach (var (name, member) in obj)
+                {
+                    if (members[name] is not JsonObject definition)
+                    {
+                        problems.Add($"{path}: unknown member {name} (the members are {string.Join(", ", members.Select(m => m.Key))})");
+                        continue;
+                    }
+
+                    Check((string)definition["shape"]!, member, $"{path}.{name}", problems);
+                }
+
+                break;
+            case "list":
+                if (value is not JsonArray list)
+                {
+                    problems.Add($"{path}: expected a list ({shapeName})");
+                    return;
+                }
+
+                Range(shape, list.Count, path, "items", problems);
+                for (var i = 0; i < list.Count; i++)
+                {
+                    Check((string)shape["member"]!["shape"]!, list[i], $"{path}[{i}]", problems);
+                }
+
+                break;
+            case "map":
+                if (value is not JsonObject map)
+                {
+                    problems.Add($"{path}: expected a map ({shapeName})");
+                    return;
+                }
+
+                foreach (var (key, item) in map)
+                {
+                    Check((string)shape["key"]!["shape"]!, JsonValue.Create(key), $"{path} key", problems);
+                    Check((string)shape["value"]!["shape"]!, item, $"{path}[{key}]", problems);
+                }
+
+                break;
+            case "string":
+                if (value is not JsonValue text || !text.TryGetValue<string>(out var s))
+                {
+                    problems.Add($"{path}: expected a string ({shapeName})");
+                    return;
+                }
+
+                if (shape["enum"] is JsonArray values && !values.Any(v => (string?)v == s))
+                {
+                    problems.Add($"{path}: '{s}' is not one of {string.Join(", ", values.Select(v => (string?)v))}");
+                }
+
+                Range(shape, s.Length, path, "characters", problems);
+                break;
+            case "integer" or "long":
+                if (value is not JsonValue number || !number.TryGetValue<long>(out var n))
+                {
+                    problems.Add($"{path}: expected a whole number ({shapeName})");
+                    return;
+                }
+
+                Range(shape, n, path, "value", problems);
+                break;
+            case "double" or "float":
+                if (value is not JsonValue d || !(d.TryGetValue<double>(out _) || d.TryGetValue<long>(out _)))
+                {
+                    problems.Add($"{path}: expected a number ({shapeName})");
+                }
+
+                break;
+            case "boolean":
+                if (value is not JsonValue b || !b.TryGetValue<bool>(out _))
+                {
+                    problems.Add($"{path}: expected true or false ({shapeName})");
+                }
+
+                break;
+            case "timestamp":
+                if (value is not JsonValue t || !(t.TryGetValue<double>(out _) || (t.TryGetValue<string>(out var iso) && DateTimeOffset.TryParse(iso, CultureInfo.InvariantCulture, DateTimeStyles.None, out _))))
+                {
+                    problems.Add($"{path}: expected a timestamp ({shapeName})");
+                }
+
+                break;
+            case "blob":
+                if (value is not JsonValue blob || !blob.TryGetValue<string>(out _))
+                {
+                    problems.Add($"{path}: expected base64 text ({shapeName})");
+                }
+
+                break;
+        }
+    }
+
+    private static void Range(JsonObject shape, long value, string path, string what, List<string> problems)
+    {
+        if (shape["min"] is JsonValue min && value < (long)min.GetValue<double>())
+        {
+            problems.Add($"{path}: {value} {what}, below the minimum {min}");
+        }
+
+        if (shape["max"] is JsonValue max && value > (long)max.GetValue<double>())
+        {
+            problems.Add($"{path}: {value} {what}, above the maximum {max}");
+        }
+    }
+}

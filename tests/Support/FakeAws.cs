@@ -1,0 +1,153 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json.Nodes;
+using GluePipeline.Aws;
+
+namespace GluePipeline.Tests.Support;
+
+/// <summary>One request the fake received.</summary>
+/// <param name="Operation">The operation (from X-Amz-Target).</param>
+/// <param name="Body">The members as sent.</param>
+/// <param name="Headers">The request's headers (Authorization, X-Amz-Date, ...).</param>
+public sealed record FakeAwsRequest(string Operation, JsonObject Body, IReadOnlyDictionary<string, string> Headers);
+
+/// <summary>
+/// An in-process AWS JSON 1.1 endpoint on loopback, scripted per test: each operation answers from
+/// a queue of responses (an output, or an error with status, code and message). Every request it
+/// receives is checked against the botocore model of its operation, and every scripted output
+/// against the operation's output shape, so neither the clients nor the fake can drift from AWS.
+/// Without the models (python3-botocore) the checks are skipped on a laptop and fail under CI=true.
+/// </summary>
+public sealed class FakeAws : IDisposable
+{
+    private readonly HttpListener _listener = new();
+    private readonly ConcurrentDictionary<string, ConcurrentQueue<Func<JsonObject, (int Status, JsonObject Body)>>> _script = new(StringComparer.Ordinal);
+    private readonly Task _loop;
+
+    /// <summary>Starts the fake for a service (e.g. <c>glue</c> with prefix <c>AWSGlue</c>).</summary>
+    public FakeAws(string service, string targetPrefix)
+    {
+        Service = service;
+        TargetPrefix = targetPrefix;
+        Model = AwsServiceModel.Find(service);
+        if (Model is null && DatabaseServers.IsCi)
+        {
+            throw new InvalidOperationException($"The botocore model of {service} is not installed, and CI=true: .ci/run installs python3-botocore");
+        }
+
+        var port = FreePort();
+        Endpoint = new Uri($"http://127.0.0.1:{port}/");
+        _listener.Prefixes.Add(Endpoint.ToString());
+        _listener.Start();
+        _loop = Task.Run(ServeAsync);
+    }
+
+    /// <summary>The service.</summary>
+    public string Service { get; }
+
+    /// <summary>The X-Amz-Target prefix.</summary>
+    public string TargetPrefix { get; }
+
+    /// <summary>The botocore model, or null when not installed.</summary>
+    public AwsServiceModel? Model { get; }
+
+    /// <summary>Where to send requests.</summary>
+    public Uri Endpoint { get; }
+
+    /// <summary>Every request received, in order.</summary>
+    public ConcurrentQueue<FakeAwsRequest> Requests { get; } = new();
+
+    /// <summary>What the botocore model found wrong in the requests received (empty when all were well-formed).</summary>
+    public ConcurrentQueue<string> RequestProblems { get; } = new();
+
+    /// <summary>Answers the next call of an operation with an output (checked against the model's output shape).</summary>
+    public FakeAws Returns(string operation, JsonObject output)
+    {
+        if (Model is not null)
+        {
+            var problems = Model.ValidateOutput(operation, output);
+            if (problems.Count > 0)
+            {
+                throw new InvalidOperationException($"The scripted {operation} output is not what AWS returns: {string.Join("; ", problems)}");
+            }
+        }
+
+        return Enqueue(operation, _ => (200, output));
+    }
+
+    /// <summary>Answers the next call of an operation with an error.</summary>
+    public FakeAws Fails(string operation, int status, string code, string message) =>
+        Enqueue(operation, _ => (status, new JsonObject { ["__type"] = $"com.amazonaws.{Service}#{code}", ["message"] = message }));
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        _listener.Stop();
+        _listener.Close();
+        try
+        {
+            _loop.Wait(TimeSpan.FromSeconds(5));
+        }
+        catch (AggregateException)
+        {
+            // The listener stopped under a pending GetContext.
+        }
+    }
+
+    private FakeAws Enqueue(string operation, Func<JsonObject, (int, JsonObject)> answer)
+    {
+        _script.GetOrAdd(operation, _ => new()).Enqueue(answer);
+        return this;
+    }
+
+    private async Task ServeAsync()
+    {
+        while (_listener.IsListening)
+        {
+            HttpListenerContext context;
+            try
+            {
+                context = await _listener.GetContextAsync();
+            }
+            catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException or InvalidOperationException)
+            {
+                return;
+            }
+
+            using var reader = new StreamReader(context.Request.InputStream, Encoding.UTF8);
+            var text = await reader.ReadToEndAsync();
+            var target = context.Request.Headers["X-Amz-Target"] ?? string.Empty;
+            var operation = target.StartsWith(TargetPrefix + ".", StringComparison.Ordinal) ? target[(TargetPrefix.Length + 1)..] : target;
+            var body = text.Length == 0 ? [] : JsonNode.Parse(text)?.AsObject() ?? [];
+            Requests.Enqueue(new FakeAwsRequest(operation, body, context.Request.Headers.AllKeys.OfType<string>().ToDictionary(k => k, k => context.Request.Headers[k]!, StringComparer.OrdinalIgnoreCase)));
+            if (Model is not null)
+            {
+                foreach (var problem in Model.ValidateInput(operation, body))
+                {
+                    RequestProblems.Enqueue(problem);
+                }
+            }
+
+            var (status, answer) = _script.TryGetValue(operation, out var queue) && queue.TryDequeue(out var next)
+                ? next(body)
+                : (400, new JsonObject { ["__type"] = "com.amazonaws.fake#UnscriptedCall", ["message"] = $"the test did not script {operation}" });
+            var bytes = Encoding.UTF8.GetBytes(answer.ToJsonString());
+            context.Response.StatusCode = status;
+            context.Response.ContentType = "application/x-amz-json-1.1";
+            context.Response.Headers["x-amzn-RequestId"] = $"req-{Requests.Count:D4}";
+            await context.Response.OutputStream.WriteAsync(bytes);
+            context.Response.Close();
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var socket = new TcpListener(IPAddress.Loopback, 0);
+        socket.Start();
+        var port = ((IPEndPoint)socket.LocalEndpoint).Port;
+        socket.Stop();
+        return port;
+    }
+}
