@@ -21,45 +21,23 @@ public sealed class AwsJsonClient(HttpClient http, string service, string target
     private readonly Random _random = new();
 
     /// <summary>Calls an operation and returns its output.</summary>
-    public async Task<JsonObject> CallAsync(string operation, JsonObject request, CancellationToken cancellationToken)
+    public Task<JsonObject> CallAsync(string operation, JsonObject request, CancellationToken cancellationToken)
     {
         var body = request.ToJsonString();
-        for (var attempt = 1; ; attempt++)
-        {
-            using var message = new HttpRequestMessage(HttpMethod.Post, "/") { Content = new StringContent(body, Encoding.UTF8) };
-            message.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/x-amz-json-1.1");
-            message.Headers.TryAddWithoutValidation("X-Amz-Target", $"{targetPrefix}.{operation}");
-            AwsException failure;
-            try
+        return _retry.RunAsync(
+            async token =>
             {
-                using var response = await http.SendAsync(message, cancellationToken);
-                var text = await response.Content.ReadAsStringAsync(cancellationToken);
-                if (response.IsSuccessStatusCode)
-                {
-                    return text.Length == 0 ? [] : JsonNode.Parse(text)?.AsObject() ?? [];
-                }
-
-                failure = Error(operation, response, text);
-            }
-            catch (HttpRequestException ex)
-            {
-                failure = new AwsException(service, operation, "RequestFailed", ex.Message, null, 0, ex);
-                if (attempt >= _retry.MaxAttempts)
-                {
-                    throw failure;
-                }
-
-                await Task.Delay(_retry.Delay(attempt, _random), cancellationToken);
-                continue;
-            }
-
-            if (!failure.IsRetryable || attempt >= _retry.MaxAttempts)
-            {
-                throw failure;
-            }
-
-            await Task.Delay(_retry.Delay(attempt, _random), cancellationToken);
-        }
+                using var message = new HttpRequestMessage(HttpMethod.Post, "/") { Content = new StringContent(body, Encoding.UTF8) };
+                message.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/x-amz-json-1.1");
+                message.Headers.TryAddWithoutValidation("X-Amz-Target", $"{targetPrefix}.{operation}");
+                using var response = await AwsHttp.SendAsync(http, message, service, operation, token);
+                var text = await response.Content.ReadAsStringAsync(token);
+                return response.IsSuccessStatusCode
+                    ? (text.Length == 0 ? [] : JsonNode.Parse(text)?.AsObject() ?? [])
+                    : throw Error(operation, response, text);
+            },
+            _random,
+            cancellationToken);
     }
 
     private AwsException Error(string operation, HttpResponseMessage response, string text)
@@ -92,6 +70,19 @@ public sealed class AwsJsonClient(HttpClient http, string service, string target
 /// <summary>The signing HTTP pipeline of the thin clients.</summary>
 public static class AwsHttp
 {
+    /// <summary>Sends a request; a failure to reach the service is an <see cref="AwsException"/> with code RequestFailed (retried).</summary>
+    public static async Task<HttpResponseMessage> SendAsync(HttpClient http, HttpRequestMessage message, string service, string operation, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await http.SendAsync(message, cancellationToken);
+        }
+        catch (HttpRequestException ex)
+        {
+            throw new AwsException(service, operation, "RequestFailed", ex.Message, null, 0, ex);
+        }
+    }
+
     /// <summary>
     /// An HttpClient for a service endpoint that signs every request with SigV4 (AWSSDK.Core's
     /// handler). Retries live above it, in the clients, so every attempt is signed afresh.

@@ -21,6 +21,25 @@ public sealed record AwsRetryPolicy(int MaxAttempts = 6, TimeSpan? Base = null, 
     public static bool IsRetryable(string code, int status) =>
         Throttling.Contains(code) || code == "RequestTimeout" || code == "InternalFailure" || status is 500 or 502 or 503 or 504;
 
+    /// <summary>
+    /// Runs one call's attempts: each attempt builds and sends a new request (signed afresh); an
+    /// <see cref="AwsException"/> that is worth retrying waits and tries again, up to the last attempt.
+    /// </summary>
+    public async Task<T> RunAsync<T>(Func<CancellationToken, Task<T>> attempt, Random random, CancellationToken cancellationToken)
+    {
+        for (var n = 1; ; n++)
+        {
+            try
+            {
+                return await attempt(cancellationToken);
+            }
+            catch (AwsException ex) when ((ex.IsRetryable || ex.Code == "RequestFailed") && n < MaxAttempts)
+            {
+                await Task.Delay(Delay(n, random), cancellationToken);
+            }
+        }
+    }
+
     /// <summary>The wait before retry <paramref name="attempt"/> (1 for the first retry).</summary>
     public TimeSpan Delay(int attempt, Random random) =>
         TimeSpan.FromTicks((long)((Base ?? TimeSpan.FromSeconds(1)).Ticks * random.NextDouble() * Math.Min(Math.Pow(2, attempt), Cap)));

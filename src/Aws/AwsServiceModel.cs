@@ -45,6 +45,106 @@ public sealed class AwsServiceModel
     /// <summary>Whether the service has the operation.</summary>
     public bool HasOperation(string operation) => _operations.ContainsKey(operation);
 
+    /// <summary>
+    /// A Query-protocol request's form fields (<c>Parameters.member.1.ParameterKey=...</c>) read back
+    /// into the structured members the operation's input shape defines, typed by it; keys the shape
+    /// does not know and values that do not parse are reported.
+    /// </summary>
+    public JsonObject FromQuery(string operation, IEnumerable<KeyValuePair<string, string>> form, List<string> problems)
+    {
+        var tree = new Dictionary<string, object>(StringComparer.Ordinal);
+        foreach (var (key, value) in form.Where(f => f.Key is not "Action" and not "Version"))
+        {
+            var node = tree;
+            var parts = key.Split('.');
+            for (var i = 0; i < parts.Length - 1; i++)
+            {
+                node = (Dictionary<string, object>)(node.TryGetValue(parts[i], out var child) && child is Dictionary<string, object> d ? d : node[parts[i]] = new Dictionary<string, object>(StringComparer.Ordinal));
+            }
+
+            node[parts[^1]] = value;
+        }
+
+        if (_operations[operation]?["input"]?["shape"] is not JsonValue input)
+        {
+            return [];
+        }
+
+        return Typed((string)input!, tree, operation + " input", problems) as JsonObject ?? [];
+    }
+
+    private JsonNode? Typed(string shapeName, object raw, string path, List<string> problems)
+    {
+        var shape = _shapes[shapeName]!.AsObject();
+        var type = (string)shape["type"]!;
+        switch (type)
+        {
+            case "structure" when raw is Dictionary<string, object> fields:
+                var members = shape["members"]!.AsObject();
+                var obj = new JsonObject();
+                foreach (var (name, value) in fields)
+                {
+                    if (members[name] is JsonObject member)
+                    {
+                        obj[name] = Typed((string)member["shape"]!, value, $"{path}.{name}", problems);
+                    }
+                    else
+                    {
+                        problems.Add($"{path}: unknown member {name}");
+                    }
+                }
+
+                return obj;
+            case "list" when raw is Dictionary<string, object> { Count: 1 } wrapper && wrapper.TryGetValue("member", out var items) && items is Dictionary<string, object> numbered:
+                var list = new JsonArray();
+                foreach (var (index, item) in numbered.OrderBy(i => int.TryParse(i.Key, out var n) ? n : int.MaxValue))
+                {
+                    list.Add(Typed((string)shape["member"]!["shape"]!, item, $"{path}[{index}]", problems));
+                }
+
+                return list;
+            case "list" when raw is string { Length: 0 }:
+                return new JsonArray();
+            case "map" when raw is Dictionary<string, object> { Count: 1 } entries && entries.TryGetValue("entry", out var e) && e is Dictionary<string, object> pairs:
+                var map = new JsonObject();
+                foreach (var pair in pairs.Values.OfType<Dictionary<string, object>>())
+                {
+                    map[(string)pair["key"]] = Typed((string)shape["value"]!["shape"]!, pair["value"], $"{path}[{pair["key"]}]", problems);
+                }
+
+                return map;
+            case "integer" or "long" when raw is string text:
+                if (long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n))
+                {
+                    return JsonValue.Create(n);
+                }
+
+                problems.Add($"{path}: '{text}' is not a whole number");
+                return null;
+            case "double" or "float" when raw is string text:
+                if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d))
+                {
+                    return JsonValue.Create(d);
+                }
+
+                problems.Add($"{path}: '{text}' is not a number");
+                return null;
+            case "boolean" when raw is string text:
+                if (text is "true" or "false")
+                {
+                    return JsonValue.Create(text == "true");
+                }
+
+                problems.Add($"{path}: '{text}' is not true or false");
+                return null;
+            case "string" or "timestamp" or "blob" when raw is string text:
+                return JsonValue.Create(text);
+            default:
+                problems.Add($"{path}: the form's shape does not fit {type} {shapeName}");
+                return null;
+        }
+    }
+
     /// <summary>What is wrong with an operation's input (members in their structured form), empty when nothing.</summary>
     public IReadOnlyList<string> ValidateInput(string operation, JsonNode? input) => Validate(operation, "input", input);
 

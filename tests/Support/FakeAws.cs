@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json.Nodes;
+using System.Xml.Linq;
 using GluePipeline.Aws;
 
 namespace GluePipeline.Tests.Support;
@@ -14,7 +15,8 @@ namespace GluePipeline.Tests.Support;
 public sealed record FakeAwsRequest(string Operation, JsonObject Body, IReadOnlyDictionary<string, string> Headers);
 
 /// <summary>
-/// An in-process AWS JSON 1.1 endpoint on loopback, scripted per test: each operation answers from
+/// An in-process AWS endpoint on loopback - JSON 1.1 (Glue, Athena, ...) or Query/XML
+/// (CloudFormation: pass no target prefix) - scripted per test: each operation answers from
 /// a queue of responses (an output, or an error with status, code and message). Every request it
 /// receives is checked against the botocore model of its operation, and every scripted output
 /// against the operation's output shape, so neither the clients nor the fake can drift from AWS.
@@ -26,8 +28,8 @@ public sealed class FakeAws : IDisposable
     private readonly ConcurrentDictionary<string, ConcurrentQueue<Func<JsonObject, (int Status, JsonObject Body)>>> _script = new(StringComparer.Ordinal);
     private readonly Task _loop;
 
-    /// <summary>Starts the fake for a service (e.g. <c>glue</c> with prefix <c>AWSGlue</c>).</summary>
-    public FakeAws(string service, string targetPrefix)
+    /// <summary>Starts the fake for a service (e.g. <c>glue</c> with prefix <c>AWSGlue</c>; <c>cloudformation</c> with none: Query protocol).</summary>
+    public FakeAws(string service, string? targetPrefix = null)
     {
         Service = service;
         TargetPrefix = targetPrefix;
@@ -47,8 +49,10 @@ public sealed class FakeAws : IDisposable
     /// <summary>The service.</summary>
     public string Service { get; }
 
-    /// <summary>The X-Amz-Target prefix.</summary>
-    public string TargetPrefix { get; }
+    /// <summary>The X-Amz-Target prefix, or null for the Query protocol.</summary>
+    public string? TargetPrefix { get; }
+
+    private bool Query => TargetPrefix is null;
 
     /// <summary>The botocore model, or null when not installed.</summary>
     public AwsServiceModel? Model { get; }
@@ -79,7 +83,7 @@ public sealed class FakeAws : IDisposable
 
     /// <summary>Answers the next call of an operation with an error.</summary>
     public FakeAws Fails(string operation, int status, string code, string message) =>
-        Enqueue(operation, _ => (status, new JsonObject { ["__type"] = $"com.amazonaws.{Service}#{code}", ["message"] = message }));
+        Enqueue(operation, _ => (status, new JsonObject { ["__type"] = $"com.amazonaws.{Service}#{code}", ["message"] = message, ["code"] = code }));
 
     /// <inheritdoc/>
     public void Dispose()
@@ -118,13 +122,26 @@ public sealed class FakeAws : IDisposable
 
             using var reader = new StreamReader(context.Request.InputStream, Encoding.UTF8);
             var text = await reader.ReadToEndAsync();
-            var target = context.Request.Headers["X-Amz-Target"] ?? string.Empty;
-            var operation = target.StartsWith(TargetPrefix + ".", StringComparison.Ordinal) ? target[(TargetPrefix.Length + 1)..] : target;
-            var body = text.Length == 0 ? [] : JsonNode.Parse(text)?.AsObject() ?? [];
+            string operation;
+            JsonObject body;
+            var problems = new List<string>();
+            if (Query)
+            {
+                var form = text.Split('&', StringSplitOptions.RemoveEmptyEntries).Select(p => p.Split('=', 2)).Select(p => new KeyValuePair<string, string>(Uri.UnescapeDataString(p[0].Replace('+', ' ')), Uri.UnescapeDataString((p.Length > 1 ? p[1] : string.Empty).Replace('+', ' ')))).ToArray();
+                operation = form.FirstOrDefault(f => f.Key == "Action").Value ?? string.Empty;
+                body = Model?.FromQuery(operation, form, problems) ?? [];
+            }
+            else
+            {
+                var target = context.Request.Headers["X-Amz-Target"] ?? string.Empty;
+                operation = target.StartsWith(TargetPrefix + ".", StringComparison.Ordinal) ? target[(TargetPrefix!.Length + 1)..] : target;
+                body = text.Length == 0 ? [] : JsonNode.Parse(text)?.AsObject() ?? [];
+            }
+
             Requests.Enqueue(new FakeAwsRequest(operation, body, context.Request.Headers.AllKeys.OfType<string>().ToDictionary(k => k, k => context.Request.Headers[k]!, StringComparer.OrdinalIgnoreCase)));
             if (Model is not null)
             {
-                foreach (var problem in Model.ValidateInput(operation, body))
+                foreach (var problem in problems.Concat(Model.ValidateInput(operation, body)))
                 {
                     RequestProblems.Enqueue(problem);
                 }
@@ -132,14 +149,37 @@ public sealed class FakeAws : IDisposable
 
             var (status, answer) = _script.TryGetValue(operation, out var queue) && queue.TryDequeue(out var next)
                 ? next(body)
-                : (400, new JsonObject { ["__type"] = "com.amazonaws.fake#UnscriptedCall", ["message"] = $"the test did not script {operation}" });
-            var bytes = Encoding.UTF8.GetBytes(answer.ToJsonString());
+                : (400, new JsonObject { ["__type"] = "com.amazonaws.fake#UnscriptedCall", ["message"] = $"the test did not script {operation}", ["code"] = "UnscriptedCall" });
+            var requestId = $"req-{Requests.Count:D4}";
+            var bytes = Encoding.UTF8.GetBytes(Query ? QueryXml(operation, status, answer, requestId) : answer.ToJsonString());
             context.Response.StatusCode = status;
-            context.Response.ContentType = "application/x-amz-json-1.1";
-            context.Response.Headers["x-amzn-RequestId"] = $"req-{Requests.Count:D4}";
+            context.Response.ContentType = Query ? "text/xml" : "application/x-amz-json-1.1";
+            context.Response.Headers["x-amzn-RequestId"] = requestId;
             await context.Response.OutputStream.WriteAsync(bytes);
             context.Response.Close();
         }
+    }
+
+    /// <summary>A Query-protocol answer: the result wrapped as CloudFormation writes it, or an ErrorResponse.</summary>
+    private string QueryXml(string operation, int status, JsonObject answer, string requestId)
+    {
+        XNamespace ns = $"http://{Service}.amazonaws.com/doc/{Model?.Metadata["apiVersion"] ?? "2010-05-15"}/";
+        if (status >= 300)
+        {
+            return new XElement(ns + "ErrorResponse",
+                new XElement(ns + "Error", new XElement(ns + "Type", status >= 500 ? "Receiver" : "Sender"), new XElement(ns + "Code", (string?)answer["code"]), new XElement(ns + "Message", (string?)answer["message"])),
+                new XElement(ns + "RequestId", requestId)).ToString();
+        }
+
+        XElement Element(string name, JsonNode? node) => node switch
+        {
+            JsonObject obj => new XElement(ns + name, obj.Select(p => Element(p.Key, p.Value))),
+            JsonArray list => new XElement(ns + name, list.Select(i => Element("member", i))),
+            JsonValue value => new XElement(ns + name, value.TryGetValue<bool>(out var b) ? (b ? "true" : "false") : value.TryGetValue<string>(out var s) ? s : value.ToJsonString()),
+            _ => new XElement(ns + name),
+        };
+
+        return new XElement(ns + operation + "Response", Element(operation + "Result", answer), new XElement(ns + "ResponseMetadata", new XElement(ns + "RequestId", requestId))).ToString();
     }
 
     private static int FreePort()
