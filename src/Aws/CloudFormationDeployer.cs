@@ -1,0 +1,202 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+
+namespace GluePipeline.Aws;
+
+/// <summary>What to deploy.</summary>
+/// <param name="StackName">The stack.</param>
+/// <param name="TemplateBody">The template (at most 51,200 bytes; larger ones go through S3, issue #14's publish step).</param>
+/// <param name="Parameters">Parameter values by name.</param>
+/// <param name="Capabilities">CAPABILITY_IAM, CAPABILITY_NAMED_IAM, CAPABILITY_AUTO_EXPAND as the template needs.</param>
+/// <param name="Tags">Stack tags (pipeline, branch, commit, digest, expiry).</param>
+public sealed record StackDeployRequest(string StackName, string TemplateBody, IReadOnlyDictionary<string, string> Parameters, IReadOnlyList<string> Capabilities, IReadOnlyDictionary<string, string> Tags);
+
+/// <summary>How a deployment ended.</summary>
+/// <param name="Stack">The stack.</param>
+/// <param name="Action">CREATE, UPDATE, or NONE (an empty change set).</param>
+/// <param name="Status">The stack's final status.</param>
+/// <param name="Outputs">The stack's outputs.</param>
+public sealed record StackDeployResult(string Stack, string Action, string Status, IReadOnlyDictionary<string, string> Outputs);
+
+/// <summary>A deployment or deletion that failed, with the root cause first: the first resource that failed and why.</summary>
+public sealed class StackDeployException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    public StackDeployException(string message)
+        : base(message)
+    {
+    }
+
+    /// <summary>Creates the exception.</summary>
+    public StackDeployException()
+        : this("The stack operation failed")
+    {
+    }
+
+    /// <summary>Creates the exception.</summary>
+    public StackDeployException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}
+
+/// <summary>
+/// Deploys a CloudFormation stack with change sets, as the seed's pipeline does, with what a
+/// hand-written script forgets: CREATE for a new stack (or one left in REVIEW_IN_PROGRESS), UPDATE
+/// otherwise; a stack in ROLLBACK_COMPLETE is deleted first (it cannot be updated); an empty change
+/// set is a no-op, not a failure; waits poll (no fixed sleeps) under a deadline, print each new
+/// resource event as it happens, and on failure report the first failed resource's reason first.
+/// </summary>
+/// <param name="cloudFormation">The CloudFormation client.</param>
+/// <param name="log">Where events go, live.</param>
+/// <param name="poll">How often to ask (5 s against AWS).</param>
+/// <param name="deadline">How long a wait may take.</param>
+/// <param name="time">The clock.</param>
+public sealed class CloudFormationDeployer(AwsQueryClient cloudFormation, Action<string> log, TimeSpan? poll = null, TimeSpan? deadline = null, TimeProvider? time = null)
+{
+    private readonly TimeSpan _poll = poll ?? TimeSpan.FromSeconds(5);
+    private readonly TimeSpan _deadline = deadline ?? TimeSpan.FromMinutes(60);
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+
+    /// <summary>The stack's status, or null when it does not exist.</summary>
+    public async Task<JsonNode?> DescribeAsync(string stackName, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var result = await cloudFormation.CallAsync("DescribeStacks", new JsonObject { ["StackName"] = stackName }, cancellationToken);
+            return AwsQueryClient.Items(result["Stacks"]).FirstOrDefault();
+        }
+        catch (AwsException ex) when (ex.Code == "ValidationError" && ex.AwsMessage.Contains("does not exist", StringComparison.Ordinal))
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Creates or updates the stack through a change set and waits for it.</summary>
+    public async Task<StackDeployResult> DeployAsync(StackDeployRequest request, CancellationToken cancellationToken)
+    {
+        var stack = await DescribeAsync(request.StackName, cancellationToken);
+        var status = (string?)stack?["StackStatus"];
+        if (status == "ROLLBACK_COMPLETE")
+        {
+            log($"{request.StackName} is in ROLLBACK_COMPLETE (a create that failed): deleting it before creating it again");
+            await DeleteAsync(request.StackName, cancellationToken);
+            status = null;
+        }
+
+        var type = status is null or "REVIEW_IN_PROGRESS" ? "CREATE" : "UPDATE";
+        var changeSet = $"pipeline-{_time.GetUtcNow():yyyyMMddHHmmss}";
+        var started = _time.GetUtcNow();
+        await cloudFormation.CallAsync("CreateChangeSet", new JsonObject
+        {
+            ["StackName"] = request.StackName,
+            ["ChangeSetName"] = changeSet,
+            ["ChangeSetType"] = type,
+            ["TemplateBody"] = request.TemplateBody,
+            ["Capabilities"] = new JsonArray(request.Capabilities.Select(c => (JsonNode)JsonValue.Create(c)!).ToArray()),
+            ["Parameters"] = new JsonArray(request.Parameters.Select(p => (JsonNode)new JsonObject { ["ParameterKey"] = p.Key, ["ParameterValue"] = p.Value }).ToArray()),
+            ["Tags"] = new JsonArray(request.Tags.Select(t => (JsonNode)new JsonObject { ["Key"] = t.Key, ["Value"] = t.Value }).ToArray()),
+        }, cancellationToken);
+
+        var described = await WaitAsync($"change set {changeSet}", async token =>
+        {
+            var set = await cloudFormation.CallAsync("DescribeChangeSet", new JsonObject { ["ChangeSetName"] = changeSet, ["StackName"] = request.StackName }, token);
+            return (string?)set["Status"] is "CREATE_COMPLETE" or "FAILED" ? set : null;
+        }, cancellationToken);
+
+        if ((string?)described["Status"] == "FAILED")
+        {
+            var reason = (string?)described["StatusReason"] ?? string.Empty;
+            if (reason.StartsWith("The submitted information didn't contain changes", StringComparison.Ordinal) || reason.StartsWith("No updates are to be performed", StringComparison.Ordinal))
+            {
+                log($"{request.StackName}: no changes (the change set is empty); nothing to do");
+                await cloudFormation.CallAsync("DeleteChangeSet", new JsonObject { ["ChangeSetName"] = changeSet, ["StackName"] = request.StackName }, cancellationToken);
+                var unchanged = await DescribeAsync(request.StackName, cancellationToken);
+                return new StackDeployResult(request.StackName, "NONE", (string?)unchanged?["StackStatus"] ?? "UNKNOWN", Outputs(unchanged));
+            }
+
+            throw new StackDeployException($"The change set of {request.StackName} failed: {reason}");
+        }
+
+        await cloudFormation.CallAsync("ExecuteChangeSet", new JsonObject { ["ChangeSetName"] = changeSet, ["StackName"] = request.StackName }, cancellationToken);
+        var final = await FollowAsync(request.StackName, started, type == "CREATE" ? "CREATE_COMPLETE" : "UPDATE_COMPLETE", cancellationToken);
+        return new StackDeployResult(request.StackName, type, (string)final["StackStatus"]!, Outputs(final));
+    }
+
+    /// <summary>Deletes the stack and waits until it is gone; a stack that does not exist is fine.</summary>
+    public async Task<bool> DeleteAsync(string stackName, CancellationToken cancellationToken)
+    {
+        if (await DescribeAsync(stackName, cancellationToken) is null)
+        {
+            return false;
+        }
+
+        var started = _time.GetUtcNow();
+        await cloudFormation.CallAsync("DeleteStack", new JsonObject { ["StackName"] = stackName }, cancellationToken);
+        await FollowAsync(stackName, started, "DELETE_COMPLETE", cancellationToken);
+        return true;
+    }
+
+    /// <summary>Follows a stack operation to its end, printing each new event; a failure names its first failed resource.</summary>
+    private async Task<JsonNode> FollowAsync(string stackName, DateTimeOffset since, string success, CancellationToken cancellationToken)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var events = new List<JsonNode>();
+        return await WaitAsync($"stack {stackName}", async token =>
+        {
+            var page = await cloudFormation.CallAsync("DescribeStackEvents", new JsonObject { ["StackName"] = stackName }, token);
+            foreach (var e in AwsQueryClient.Items(page["StackEvents"]).Reverse())
+            {
+                if (seen.Add((string?)e["EventId"] ?? string.Empty) && Timestamp(e) >= since.AddSeconds(-1))
+                {
+                    events.Add(e);
+                    log($"{(string?)e["Timestamp"]} {(string?)e["ResourceStatus"],-28} {(string?)e["ResourceType"]} {(string?)e["LogicalResourceId"]}{((string?)e["ResourceStatusReason"] is { Length: > 0 } why ? ": " + why : string.Empty)}");
+                }
+            }
+
+            var stack = await DescribeAsync(stackName, token);
+            var status = (string?)stack?["StackStatus"] ?? (success == "DELETE_COMPLETE" ? "DELETE_COMPLETE" : "UNKNOWN");
+            if (status == success)
+            {
+                return stack ?? new JsonObject { ["StackStatus"] = status };
+            }
+
+            if (status.EndsWith("_FAILED", StringComparison.Ordinal) || (status.EndsWith("_COMPLETE", StringComparison.Ordinal) && status.Contains("ROLLBACK", StringComparison.Ordinal)))
+            {
+                var cause = events.FirstOrDefault(e => ((string?)e["ResourceStatus"] ?? string.Empty).EndsWith("_FAILED", StringComparison.Ordinal) && (string?)e["LogicalResourceId"] != stackName);
+                var root = cause is null
+                    ? (string?)stack?["StackStatusReason"] ?? "no resource reported a reason"
+                    : $"{(string?)cause["LogicalResourceId"]} ({(string?)cause["ResourceType"]}) {(string?)cause["ResourceStatus"]}: {(string?)cause["ResourceStatusReason"]}";
+                throw new StackDeployException($"{stackName} ended {status}. Root cause: {root}");
+            }
+
+            return null;
+        }, cancellationToken);
+    }
+
+    /// <summary>Polls until the check answers, under the deadline (no fixed sleeps beyond the poll interval).</summary>
+    private async Task<JsonNode> WaitAsync(string what, Func<CancellationToken, Task<JsonNode?>> check, CancellationToken cancellationToken)
+    {
+        var until = _time.GetUtcNow() + _deadline;
+        while (true)
+        {
+            if (await check(cancellationToken) is { } done)
+            {
+                return done;
+            }
+
+            if (_time.GetUtcNow() >= until)
+            {
+                throw new StackDeployException($"Waiting for {what} took longer than {_deadline.TotalMinutes:0} minutes");
+            }
+
+            await Task.Delay(_poll, _time, cancellationToken);
+        }
+    }
+
+    private static DateTimeOffset Timestamp(JsonNode e) =>
+        DateTimeOffset.TryParse((string?)e["Timestamp"], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t) ? t : DateTimeOffset.MaxValue;
+
+    private static Dictionary<string, string> Outputs(JsonNode? stack) =>
+        AwsQueryClient.Items(stack?["Outputs"]).ToDictionary(o => (string)o["OutputKey"]!, o => (string?)o["OutputValue"] ?? string.Empty, StringComparer.Ordinal);
+}

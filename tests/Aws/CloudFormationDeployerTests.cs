@@ -1,0 +1,154 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Amazon.Runtime;
+using GluePipeline.Aws;
+using GluePipeline.Tests.Support;
+
+namespace GluePipeline.Tests.Aws;
+
+/// <summary>The change-set deployer's flows against the fake CloudFormation (every request checked against botocore).</summary>
+public sealed class CloudFormationDeployerTests : IDisposable
+{
+    private const string Stack = "livetest-main-3fa9c1";
+    private static readonly string Later = DateTimeOffset.UtcNow.AddMinutes(1).ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
+    private readonly FakeAws _cfn = new("cloudformation");
+    private readonly List<string> _log = [];
+
+    public void Dispose() => _cfn.Dispose();
+
+    private CloudFormationDeployer Deployer => new(
+        new AwsQueryClient(AwsHttp.Signed(new BasicAWSCredentials("AKIDEXAMPLE", "secret"), "us-east-1", "cloudformation", _cfn.Endpoint), "cloudformation", "2010-05-15", new AwsRetryPolicy(3, TimeSpan.FromMilliseconds(1))),
+        _log.Add,
+        poll: TimeSpan.FromMilliseconds(1),
+        deadline: TimeSpan.FromSeconds(30));
+
+    private static StackDeployRequest Request => new(Stack, "Resources: {}", new Dictionary<string, string> { ["Environment"] = "livetest" }, ["CAPABILITY_IAM"], new Dictionary<string, string> { ["pipeline"] = "glue-etl", ["expiry"] = "2026-11-28T10:00:00Z" });
+
+    private static JsonObject Stacks(string status, string? reason = null) => new()
+    {
+        ["Stacks"] = new JsonArray(new JsonObject
+        {
+            ["StackName"] = Stack,
+            ["CreationTime"] = "2026-11-27T10:00:00Z",
+            ["StackStatus"] = status,
+            ["StackStatusReason"] = reason ?? string.Empty,
+            ["Outputs"] = new JsonArray(new JsonObject { ["OutputKey"] = "RawBucketName", ["OutputValue"] = "raw-1" }),
+        }),
+    };
+
+    private static JsonObject Events(params (string Id, string Logical, string Type, string Status, string? Reason)[] events) => new()
+    {
+        ["StackEvents"] = new JsonArray(events.Reverse().Select(e => (JsonNode)new JsonObject
+        {
+            ["StackId"] = "arn:aws:cloudformation:us-east-1:123456789012:stack/" + Stack + "/1",
+            ["EventId"] = e.Id,
+            ["StackName"] = Stack,
+            ["LogicalResourceId"] = e.Logical,
+            ["ResourceType"] = e.Type,
+            ["Timestamp"] = Later,
+            ["ResourceStatus"] = e.Status,
+            ["ResourceStatusReason"] = e.Reason ?? string.Empty,
+        }).ToArray()),
+    };
+
+    private FakeAws Absent() => _cfn.Fails("DescribeStacks", 400, "ValidationError", $"Stack with id {Stack} does not exist");
+
+    private FakeAws ChangeSetCreated(string status = "CREATE_COMPLETE", string? reason = null) =>
+        _cfn.Returns("CreateChangeSet", new JsonObject { ["Id"] = "arn:aws:cloudformation:us-east-1:123456789012:changeSet/pipeline/1", ["StackId"] = "arn:aws:cloudformation:us-east-1:123456789012:stack/" + Stack + "/1" })
+            .Returns("DescribeChangeSet", new JsonObject { ["Status"] = "CREATE_PENDING" })
+            .Returns("DescribeChangeSet", new JsonObject { ["Status"] = status, ["StatusReason"] = reason ?? string.Empty });
+
+    [SkippableFact]
+    public async Task A_new_stack_is_created_through_a_change_set_and_its_events_are_shown_as_they_happen()
+    {
+        Absent();
+        ChangeSetCreated();
+        _cfn.Returns("ExecuteChangeSet", [])
+            .Returns("DescribeStackEvents", Events(("e1", "RawBucket", "AWS::S3::Bucket", "CREATE_IN_PROGRESS", null)))
+            .Returns("DescribeStacks", Stacks("CREATE_IN_PROGRESS"))
+            .Returns("DescribeStackEvents", Events(("e1", "RawBucket", "AWS::S3::Bucket", "CREATE_IN_PROGRESS", null), ("e2", "RawBucket", "AWS::S3::Bucket", "CREATE_COMPLETE", null)))
+            .Returns("DescribeStacks", Stacks("CREATE_COMPLETE"));
+
+        var result = await Deployer.DeployAsync(Request, CancellationToken.None);
+
+        result.Should().BeEquivalentTo(new StackDeployResult(Stack, "CREATE", "CREATE_COMPLETE", new Dictionary<string, string> { ["RawBucketName"] = "raw-1" }));
+        _cfn.Requests.Single(r => r.Operation == "CreateChangeSet").Body["ChangeSetType"]!.GetValue<string>().Should().Be("CREATE");
+        _log.Where(l => l.Contains("RawBucket", StringComparison.Ordinal)).Should().HaveCount(2, "each event once, as it happens").And.SatisfyRespectively(
+            first => first.Should().Contain("CREATE_IN_PROGRESS"),
+            second => second.Should().Contain("CREATE_COMPLETE"));
+        _cfn.RequestProblems.Should().BeEmpty();
+    }
+
+    [SkippableFact]
+    public async Task A_failed_create_reports_the_first_failed_resource_as_the_root_cause()
+    {
+        Absent();
+        ChangeSetCreated();
+        _cfn.Returns("ExecuteChangeSet", [])
+            .Returns("DescribeStackEvents", Events(
+                ("e1", "RawBucket", "AWS::S3::Bucket", "CREATE_FAILED", "raw-1 already exists"),
+                ("e2", "GlueServiceRole", "AWS::IAM::Role", "CREATE_FAILED", "Resource creation cancelled"),
+                ("e3", Stack, "AWS::CloudFormation::Stack", "ROLLBACK_IN_PROGRESS", "The following resource(s) failed to create: [RawBucket, GlueServiceRole]")))
+            .Returns("DescribeStacks", Stacks("ROLLBACK_COMPLETE"));
+
+        var deploy = () => Deployer.DeployAsync(Request, CancellationToken.None);
+
+        (await deploy.Should().ThrowAsync<StackDeployException>()).Which.Message.Should().Be($"{Stack} ended ROLLBACK_COMPLETE. Root cause: RawBucket (AWS::S3::Bucket) CREATE_FAILED: raw-1 already exists");
+    }
+
+    [SkippableFact]
+    public async Task An_empty_change_set_is_a_no_op()
+    {
+        _cfn.Returns("DescribeStacks", Stacks("UPDATE_COMPLETE"));
+        ChangeSetCreated("FAILED", "The submitted information didn't contain changes. Submit different information to create a change set.");
+        _cfn.Returns("DeleteChangeSet", []).Returns("DescribeStacks", Stacks("UPDATE_COMPLETE"));
+
+        var result = await Deployer.DeployAsync(Request, CancellationToken.None);
+
+        (result.Action, result.Status).Should().Be(("NONE", "UPDATE_COMPLETE"));
+        _cfn.Requests.Select(r => r.Operation).Should().NotContain("ExecuteChangeSet");
+        _cfn.Requests.Single(r => r.Operation == "CreateChangeSet").Body["ChangeSetType"]!.GetValue<string>().Should().Be("UPDATE");
+    }
+
+    [SkippableFact]
+    public async Task A_stack_in_ROLLBACK_COMPLETE_is_deleted_then_created_again()
+    {
+        _cfn.Returns("DescribeStacks", Stacks("ROLLBACK_COMPLETE"))
+            .Returns("DescribeStacks", Stacks("ROLLBACK_COMPLETE"))
+            .Returns("DeleteStack", [])
+            .Returns("DescribeStackEvents", Events(("d1", Stack, "AWS::CloudFormation::Stack", "DELETE_IN_PROGRESS", null)));
+        Absent();
+        ChangeSetCreated();
+        _cfn.Returns("ExecuteChangeSet", [])
+            .Returns("DescribeStackEvents", Events(("c1", Stack, "AWS::CloudFormation::Stack", "CREATE_COMPLETE", null)))
+            .Returns("DescribeStacks", Stacks("CREATE_COMPLETE"));
+
+        var result = await Deployer.DeployAsync(Request, CancellationToken.None);
+
+        result.Action.Should().Be("CREATE");
+        _cfn.Requests.Select(r => r.Operation).Should().ContainInConsecutiveOrder("DeleteStack", "DescribeStackEvents", "DescribeStacks", "CreateChangeSet");
+        _log.Should().Contain(l => l.Contains("ROLLBACK_COMPLETE (a create that failed): deleting it", StringComparison.Ordinal));
+    }
+
+    [SkippableFact]
+    public async Task A_deletion_that_fails_names_the_resource_and_why()
+    {
+        _cfn.Returns("DescribeStacks", Stacks("CREATE_COMPLETE"))
+            .Returns("DeleteStack", [])
+            .Returns("DescribeStackEvents", Events(("x1", "RawBucket", "AWS::S3::Bucket", "DELETE_FAILED", "The bucket you tried to delete is not empty. You must delete all versions in the bucket.")))
+            .Returns("DescribeStacks", Stacks("DELETE_FAILED", "The following resource(s) failed to delete: [RawBucket]."));
+
+        var delete = () => Deployer.DeleteAsync(Stack, CancellationToken.None);
+
+        (await delete.Should().ThrowAsync<StackDeployException>()).Which.Message.Should().Contain("Root cause: RawBucket (AWS::S3::Bucket) DELETE_FAILED: The bucket you tried to delete is not empty");
+    }
+
+    [SkippableFact]
+    public async Task Deleting_a_stack_that_does_not_exist_does_nothing()
+    {
+        Absent();
+
+        (await Deployer.DeleteAsync(Stack, CancellationToken.None)).Should().BeFalse();
+        _cfn.Requests.Select(r => r.Operation).Should().Equal("DescribeStacks");
+    }
+}
