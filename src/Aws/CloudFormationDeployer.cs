@@ -187,7 +187,7 @@ public sealed class CloudFormationDeployer(AwsQueryClient cloudFormation, Action
 
             if (_time.GetUtcNow() >= until)
             {
-                throw new StackDeployException($"Waiting for {what} took longer than {_deadline.TotalMinutes:0} minutes");
+                throw new StackDeployException(string.Create(CultureInfo.InvariantCulture, $"Waiting for {what} took longer than {_deadline.TotalMinutes:0.##} minutes"));
             }
 
             await Task.Delay(_poll, _time, cancellationToken);

@@ -144,6 +144,30 @@ public sealed class CloudFormationDeployerTests : IDisposable
     }
 
     [SkippableFact]
+    public async Task A_wait_has_a_deadline_and_a_cancel_stops_it()
+    {
+        // The stack never finishes deleting: it stays where it is, poll after poll.
+        _cfn.Returns("DeleteStack", []);
+        for (var i = 0; i < 400; i++)
+        {
+            _cfn.Returns("DescribeStackEvents", Events()).Returns("DescribeStacks", Stacks("DELETE_IN_PROGRESS"));
+        }
+
+        var slow = new CloudFormationDeployer(
+            new AwsQueryClient(AwsHttp.Signed(new BasicAWSCredentials("AKIDEXAMPLE", "secret"), "us-east-1", "cloudformation", _cfn.Endpoint), "cloudformation", "2010-05-15"),
+            _log.Add,
+            poll: TimeSpan.FromMilliseconds(5),
+            deadline: TimeSpan.FromMilliseconds(200));
+        var timedOut = () => slow.DeleteAsync(Stack, CancellationToken.None);
+        (await timedOut.Should().ThrowAsync<StackDeployException>()).Which.Message.Should().StartWith($"Waiting for stack {Stack} took longer than");
+
+        _cfn.Returns("DeleteStack", []);
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(100));
+        var cancelled = () => Deployer.DeleteAsync(Stack, cancel.Token);
+        await cancelled.Should().ThrowAsync<OperationCanceledException>("Ctrl-C during a wait stops it; the host's teardown then runs");
+    }
+
+    [SkippableFact]
     public async Task Deleting_a_stack_that_does_not_exist_does_nothing()
     {
         Absent();
