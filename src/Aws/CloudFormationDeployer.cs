@@ -86,12 +86,16 @@ public sealed class CloudFormationDeployer(AwsQueryClient cloudFormation, Action
 
         var type = status is null or "REVIEW_IN_PROGRESS" ? "CREATE" : "UPDATE";
         var changeSet = $"pipeline-{_time.GetUtcNow():yyyyMMddHHmmss}";
+
+        // One token for the whole operation: a retried call is recognised by CloudFormation, not repeated.
+        var token = NewToken();
         var started = _time.GetUtcNow();
         await cloudFormation.CallAsync("CreateChangeSet", new JsonObject
         {
             ["StackName"] = request.StackName,
             ["ChangeSetName"] = changeSet,
             ["ChangeSetType"] = type,
+            ["ClientToken"] = token,
             ["TemplateBody"] = request.TemplateBody,
             ["Capabilities"] = new JsonArray(request.Capabilities.Select(c => (JsonNode)JsonValue.Create(c)!).ToArray()),
             ["Parameters"] = new JsonArray(request.Parameters.Select(p => (JsonNode)new JsonObject { ["ParameterKey"] = p.Key, ["ParameterValue"] = p.Value }).ToArray()),
@@ -118,7 +122,7 @@ public sealed class CloudFormationDeployer(AwsQueryClient cloudFormation, Action
             throw new StackDeployException($"The change set of {request.StackName} failed: {reason}");
         }
 
-        await cloudFormation.CallAsync("ExecuteChangeSet", new JsonObject { ["ChangeSetName"] = changeSet, ["StackName"] = request.StackName }, cancellationToken);
+        await cloudFormation.CallAsync("ExecuteChangeSet", new JsonObject { ["ChangeSetName"] = changeSet, ["StackName"] = request.StackName, ["ClientRequestToken"] = token }, cancellationToken);
         var final = await FollowAsync(request.StackName, started, type == "CREATE" ? "CREATE_COMPLETE" : "UPDATE_COMPLETE", cancellationToken);
         return new StackDeployResult(request.StackName, type, (string)final["StackStatus"]!, Outputs(final));
     }
@@ -132,7 +136,7 @@ public sealed class CloudFormationDeployer(AwsQueryClient cloudFormation, Action
         }
 
         var started = _time.GetUtcNow();
-        await cloudFormation.CallAsync("DeleteStack", new JsonObject { ["StackName"] = stackName }, cancellationToken);
+        await cloudFormation.CallAsync("DeleteStack", new JsonObject { ["StackName"] = stackName, ["ClientRequestToken"] = NewToken() }, cancellationToken);
         await FollowAsync(stackName, started, "DELETE_COMPLETE", cancellationToken);
         return true;
     }
@@ -144,8 +148,25 @@ public sealed class CloudFormationDeployer(AwsQueryClient cloudFormation, Action
         var events = new List<JsonNode>();
         return await WaitAsync($"stack {stackName}", async token =>
         {
-            var page = await cloudFormation.CallAsync("DescribeStackEvents", new JsonObject { ["StackName"] = stackName }, token);
-            foreach (var e in AwsQueryClient.Items(page["StackEvents"]).Reverse())
+            // Newest first, in pages: read back until an event already shown, or one from before this operation.
+            var fresh = new List<JsonNode>();
+            string? next = null;
+            do
+            {
+                var request = new JsonObject { ["StackName"] = stackName };
+                if (next is not null)
+                {
+                    request["NextToken"] = next;
+                }
+
+                var page = await cloudFormation.CallAsync("DescribeStackEvents", request, token);
+                var items = AwsQueryClient.Items(page["StackEvents"]);
+                fresh.AddRange(items);
+                next = items.Count > 0 && !seen.Contains((string?)items[^1]["EventId"] ?? string.Empty) && Timestamp(items[^1]) >= since.AddSeconds(-1) ? (string?)page["NextToken"] : null;
+            }
+            while (!string.IsNullOrEmpty(next));
+
+            foreach (var e in Enumerable.Reverse(fresh))
             {
                 if (seen.Add((string?)e["EventId"] ?? string.Empty) && Timestamp(e) >= since.AddSeconds(-1))
                 {
@@ -193,6 +214,8 @@ public sealed class CloudFormationDeployer(AwsQueryClient cloudFormation, Action
             await Task.Delay(_poll, _time, cancellationToken);
         }
     }
+
+    private static string NewToken() => "pipeline-" + Guid.NewGuid().ToString("N");
 
     private static DateTimeOffset Timestamp(JsonNode e) =>
         DateTimeOffset.TryParse((string?)e["Timestamp"], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t) ? t : DateTimeOffset.MaxValue;

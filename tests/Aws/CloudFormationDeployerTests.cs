@@ -80,6 +80,29 @@ public sealed class CloudFormationDeployerTests : IDisposable
     }
 
     [SkippableFact]
+    public async Task Events_are_read_across_pages_and_a_retried_execute_keeps_its_token()
+    {
+        Absent();
+        ChangeSetCreated();
+        var page1 = Events(("e3", "Job", "AWS::Glue::Job", "CREATE_COMPLETE", null), ("e4", Stack, "AWS::CloudFormation::Stack", "CREATE_COMPLETE", null));
+        page1["NextToken"] = "page-2";
+        _cfn.Fails("ExecuteChangeSet", 400, "Throttling", "Rate exceeded")
+            .Returns("ExecuteChangeSet", [])
+            .Returns("DescribeStackEvents", page1)
+            .Returns("DescribeStackEvents", Events(("e1", "RawBucket", "AWS::S3::Bucket", "CREATE_IN_PROGRESS", null), ("e2", "RawBucket", "AWS::S3::Bucket", "CREATE_COMPLETE", null)))
+            .Returns("DescribeStacks", Stacks("CREATE_COMPLETE"));
+
+        await Deployer.DeployAsync(Request, CancellationToken.None);
+
+        _log.Where(l => l.Contains("AWS::", StringComparison.Ordinal)).Select(l => l.Split(' ')[^1]).Should().Equal(["RawBucket", "RawBucket", "Job", Stack], "oldest first, both pages");
+        _cfn.Requests.Where(r => r.Operation == "DescribeStackEvents").Select(r => (string?)r.Body["NextToken"]).Should().Equal(null, "page-2");
+        var executes = _cfn.Requests.Where(r => r.Operation == "ExecuteChangeSet").Select(r => (string?)r.Body["ClientRequestToken"]).ToArray();
+        executes.Should().HaveCount(2).And.OnlyContain(t => t != null && t.StartsWith("pipeline-", StringComparison.Ordinal));
+        executes.Distinct().Should().ContainSingle("a retry must be recognised as the same request");
+        _cfn.RequestProblems.Should().BeEmpty();
+    }
+
+    [SkippableFact]
     public async Task A_failed_create_reports_the_first_failed_resource_as_the_root_cause()
     {
         Absent();
