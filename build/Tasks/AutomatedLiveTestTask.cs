@@ -68,7 +68,7 @@ public sealed class AutomatedLiveTestTask : AsyncFrostingTask<BuildContext>
         context.Log.Information("Data work (fixtures, crawls, jobs, rules): {0:0.00} s. Reports: {1}", result.DataWork.TotalSeconds, options.ReportDirectory);
         if (manifest.Connections.Count > 0)
         {
-            context.Log.Information("Databases: {0}", string.Join("; ", RunManifest.Load(manifestPath).Connections.Select(c => $"{c.Name} ({c.Engine}) -> {c.ServedBy ?? "none"}{(c.Provider is null ? string.Empty : $" [{c.Provider}]")}{(c.Note is null ? string.Empty : $" - {c.Note}")}")));
+            context.Log.Information("Databases: {0}", string.Join("; ", manifest.Connections.Select(c => $"{c.Name} ({c.Engine}) -> {c.ServedBy ?? "none"}{(c.Provider is null ? string.Empty : $" [{c.Provider}]")}{(c.Note is null ? string.Empty : $" - {c.Note}")}")));
         }
         if (!result.Passed)
         {

@@ -131,16 +131,9 @@ public static class JobHarness
     internal static FixtureTarget FixtureTable(JobSpec spec, JobSource source, IReadOnlyDictionary<string, string> values, IReadOnlyDictionary<string, JdbcEndpoint> connections)
     {
         var fixture = spec.Fixtures.Single(f => f.Source == source.Name);
-        var connection = JobArguments.Substitute(source.Jdbc!.Connection, values);
-        if (!connections.TryGetValue(connection, out var endpoint))
-        {
-            throw new PipelineInputException(Diagnostic.Error(source.Location, "JOB-CONNECTION", $"Source '{source.Name}' reads Glue connection '{connection}', which this run does not have", $"give it with --connection {connection}=postgres://user:password@host:5432/database (or mysql://...), or run it in a stack whose template defines it"));
-        }
-
-        var text = fixture.Table ?? source.Jdbc.Table
+        var text = fixture.Table ?? source.Jdbc!.Table
             ?? throw new PipelineInputException(Diagnostic.Error(fixture.Location, "JOB-FIXTURE", $"Source '{source.Name}' reads a query, so its fixture must say which table it fills", "add table: schema.table to the fixture"));
-        var table = JdbcTable.TryParse(JobArguments.Substitute(text, values))
-            ?? throw new PipelineInputException(Diagnostic.Error(fixture.Location, "JOB-FIXTURE", $"'{text}' is not a table name", "write table or schema.table"));
-        return FixtureTarget.Database($"jdbc:{connection}/{table}", new JdbcWrite(endpoint.Database, endpoint.Resolve(table), JdbcWriteMode.Overwrite));
+        var target = JobRunner.ResolveTable(connections, "--connection name=postgres://user:password@host:5432/database (or mysql://...)", spec, source.Jdbc! with { Table = text, Query = null }, source.Location, values);
+        return FixtureTarget.Database(target.Location, new JdbcWrite(target.Endpoint.Database, target.Table!, JdbcWriteMode.Overwrite));
     }
 }

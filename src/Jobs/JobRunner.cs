@@ -76,7 +76,7 @@ public sealed record JobRunResult(string Job, string RunId, IReadOnlyList<Source
 public sealed record JdbcOutput(JdbcEndpoint Endpoint, JdbcTable Table, JdbcWriteResult Write)
 {
     /// <summary>The table as a database URI (with the password: to hand to the validator, never to print).</summary>
-    public string DatasetUri => (Endpoint.Database with { Table = Table.ToString(), Query = null }).ToString(includePassword: true);
+    public string DatasetUri => Endpoint.DatasetUri(Table);
 }
 
 /// <summary>A job run that failed on its data or environment (not on its spec): the output is as it was.</summary>
@@ -230,16 +230,20 @@ public sealed partial class JobRunner(JobRunOptions options)
     }
 
     /// <summary>A table or query of a JDBC source or sink, in the database that serves its connection.</summary>
-    private sealed record ResolvedTable(JdbcEndpoint Endpoint, JdbcTable? Table, string? Query, string Location);
+    internal sealed record ResolvedTable(JdbcEndpoint Endpoint, JdbcTable? Table, string? Query, string Location);
 
-    private ResolvedTable ResolveTable(JobSpec spec, JdbcRef reference, SourceLocation location, IReadOnlyDictionary<string, string> values)
+    private ResolvedTable ResolveTable(JobSpec spec, JdbcRef reference, SourceLocation location, IReadOnlyDictionary<string, string> values) =>
+        ResolveTable(options.Connections, options.ConnectionSource, spec, reference, location, values);
+
+    /// <summary>A JDBC reference in the database that serves its connection in this run (the runner's and the fixtures' one way to find it).</summary>
+    internal static ResolvedTable ResolveTable(IReadOnlyDictionary<string, JdbcEndpoint> connections, string connectionSource, JobSpec spec, JdbcRef reference, SourceLocation location, IReadOnlyDictionary<string, string> values)
     {
         var name = JobArguments.Substitute(reference.Connection, values);
-        if (!options.Connections.TryGetValue(name, out var endpoint))
+        if (!connections.TryGetValue(name, out var endpoint))
         {
-            var known = options.Connections.Keys.Order(StringComparer.Ordinal).ToArray();
+            var known = connections.Keys.Order(StringComparer.Ordinal).ToArray();
             throw SpecError(location, $"Job {spec.Name} uses Glue connection '{name}', which this run does not have{(known.Length == 0 ? string.Empty : $" (it has {string.Join(", ", known)})")}",
-                known.Length > 0 && Documents.DocumentParser.Closest(name, known) is { } closest ? $"did you mean {closest}?" : $"define an AWS::Glue::Connection named {name} in the template, or give it with {options.ConnectionSource}");
+                known.Length > 0 && Documents.DocumentParser.Closest(name, known) is { } closest ? $"did you mean {closest}?" : $"define an AWS::Glue::Connection named {name} in the template, or give it with {connectionSource}");
         }
 
         if (reference.Table is { } text)

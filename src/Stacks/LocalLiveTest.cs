@@ -108,7 +108,7 @@ public static class LocalLiveTest
         var unserved = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (name, (_, spec, values, _)) in jobs)
         {
-            var missing = Connections(spec, values).Where(c => !options.Connections.ContainsKey(c)).ToArray();
+            var missing = JobConnections.Used(spec, values).Where(c => !options.Connections.ContainsKey(c)).ToArray();
             if (missing.Length > 0)
             {
                 var why = missing.Select(m => options.UnservedConnections.GetValueOrDefault(m) ?? manifest.Connections.FirstOrDefault(c => c.Name == m)?.Note ?? (manifest.Connections.Any(c => c.Name == m) ? "no database serves it in this run" : $"the template defines no AWS::Glue::Connection named {m}")).Distinct().ToArray();
@@ -252,9 +252,8 @@ public static class LocalLiveTest
                 string output, dataset;
                 if (spec.Sink.Jdbc is { } sinkTable)
                 {
-                    var endpoint = options.Connections[JobArguments.Substitute(sinkTable.Connection, values)];
-                    var table = endpoint.Resolve(JdbcTable.TryParse(JobArguments.Substitute(sinkTable.Table!, values))!);
-                    (output, dataset) = ($"jdbc:{endpoint.Name}/{JobArguments.Substitute(sinkTable.Table!, values)}", (endpoint.Database with { Table = table.ToString() }).ToString(includePassword: true));
+                    var target = JobRunner.ResolveTable(options.Connections, manifest.Template, spec, sinkTable, spec.Sink.Location, values);
+                    (output, dataset) = (target.Location, target.Endpoint.DatasetUri(target.Table!));
                 }
                 else
                 {
@@ -312,10 +311,6 @@ public static class LocalLiveTest
         var writes = spec.Sink.Catalog is { } table ? catalogLocation(table) : spec.Sink.Jdbc is { } jdbc ? Table(jdbc, values) : JobArguments.Substitute(spec.Sink.S3Path!, values);
         return (reads.Concat(databaseReads).Concat(tables.Select(t => catalogLocation(new CatalogRef(t.Database, t.Table)))).ToArray(), tables, writes);
     }
-
-    /// <summary>The Glue connections a job reads or writes through.</summary>
-    private static IEnumerable<string> Connections(JobSpec spec, IReadOnlyDictionary<string, string> values) =>
-        spec.Sources.Select(s => s.Jdbc).Append(spec.Sink.Jdbc).OfType<JdbcRef>().Select(j => JobArguments.Substitute(j.Connection, values)).Distinct(StringComparer.Ordinal);
 
     /// <summary>
     /// Crawlers and jobs as steps (<c>crawler:name</c>, <c>job:name</c>) in an order where every

@@ -26,6 +26,9 @@ public sealed record JdbcEndpoint(string Name, JdbcEngine Engine, DatabaseUri Da
             ? System.Text.RegularExpressions.Regex.Replace(query, $@"(?<![\w$.`]){System.Text.RegularExpressions.Regex.Escape(logical)}(?=\s*\.)|`{System.Text.RegularExpressions.Regex.Escape(logical)}`(?=\s*\.)", Database.Database, System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant)
             : query;
 
+    /// <summary>A table of the serving database as a database URI (with the password: to hand to the validator, never to print).</summary>
+    public string DatasetUri(JdbcTable table) => (Database with { Table = table.ToString(), Query = null }).ToString(includePassword: true);
+
     /// <inheritdoc/>
     public override string ToString() => $"{Name} ({Engine}, {Database})";
 
