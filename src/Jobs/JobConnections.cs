@@ -43,8 +43,11 @@ public sealed class JobConnections : IAsyncDisposable
         foreach (var resource in template.Resources.Values.Where(r => r.Type == "AWS::Glue::Connection"))
         {
             var input = (resource.Definition["Properties"] as MappingNode)?["ConnectionInput"] as MappingNode;
-            if (Loose(input?["Name"], template) is { } name && Loose((input?["ConnectionProperties"] as MappingNode)?["JDBC_CONNECTION_URL"], template) is { } text && JdbcUrl.TryParse(text) is { } url)
+            if (Loose(input?["Name"], template) is { } name && Loose((input?["ConnectionProperties"] as MappingNode)?["JDBC_CONNECTION_URL"], template) is { } text)
             {
+                // A URL that is not JDBC is kept (as an engine the lane does not serve), so RunJob can say what is wrong with it.
+                var url = JdbcUrl.TryParse(text) ?? new JdbcUrl(text, JdbcEngine.Other, string.Empty, string.Empty, null, null);
+
                 // A name made per stack (mysql_source_${NameSuffix}) is also found by its stem, the job's default (mysql_source).
                 result[name] = url;
                 result.TryAdd(System.Text.RegularExpressions.Regex.Replace(name, @"[_\-.]?\$\{[^}]+\}", string.Empty), url);
@@ -67,6 +70,11 @@ public sealed class JobConnections : IAsyncDisposable
                 if (!template.TryGetValue(name, out var url))
                 {
                     throw new PipelineInputException(Diagnostic.Error(new SourceLocation($"--job (connection {name})"), "JOB-CONNECTION", $"The job uses Glue connection '{name}', which {templateDisplay} does not define", $"add an AWS::Glue::Connection named {name} with its JDBC_CONNECTION_URL, or give --connection {name}=postgres://user:password@host:5432/database"));
+                }
+
+                if (url.Engine == JdbcEngine.Other)
+                {
+                    throw new PipelineInputException(Diagnostic.Error(new SourceLocation($"--job (connection {name})"), "JOB-CONNECTION", $"Connection '{name}' in {templateDisplay} has JDBC_CONNECTION_URL '{url.Text}', which the local lane cannot serve (it serves jdbc:postgresql, jdbc:mysql and jdbc:redshift URLs)", $"write the URL as jdbc:<postgresql|mysql|redshift>://host:port/database (Lint checks it), or give --connection {name}=<uri>"));
                 }
 
                 if (servers.For(url.Engine) is not { } server)
