@@ -63,7 +63,7 @@ public sealed class LiveTestBenchmark(string repositoryRoot, string workDirector
             log($"LiveTest run {i + 1}/{iterations}: ours {ours[^1]:0.00} s, raw DuckDB {raw[^1]:0.00} s");
         }
 
-        return new LiveTestFigures(scale, rows, Median(ours), Median(raw), liveTestSeconds);
+        return new LiveTestFigures(scale, rows, Diagnostics.Measure.Median(ours), Diagnostics.Measure.Median(raw), liveTestSeconds);
     }
 
     /// <summary>The figures as text.</summary>
@@ -135,6 +135,4 @@ public sealed class LiveTestBenchmark(string repositoryRoot, string workDirector
 
         Repository.ProductFiles.CopyTree(repositoryRoot, product);
     }
-
-    private static double Median(List<double> values) => Diagnostics.Measure.Median(values);
 }

@@ -69,7 +69,6 @@ public static class StackDatabases
                     await RunDatabase.DropAsync(server, name, cancellationToken);
                     database = (await RunDatabase.CreateAsync(server, name, cancellationToken), []);
                     created[(kind, logical)] = database;
-                    Save(record, created);
                 }
 
                 database.Connections.Add(connection.Name);

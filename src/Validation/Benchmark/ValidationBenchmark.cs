@@ -178,7 +178,7 @@ public sealed class ValidationBenchmark(BenchmarkOptions options, Action<string>
             log($"{engine}: run {i + 1}/{options.Iterations}: (a) {times.Ours[^1]:0.000} s, (b) {times.PerRule[^1]:0.000} s, (c) {times.Limit[^1]:0.000} s");
         }
 
-        return new BenchmarkCase(engine, rows, Median(times.Ours), Median(times.PerRule), Median(times.Limit));
+        return new BenchmarkCase(engine, rows, Diagnostics.Measure.Median(times.Ours), Diagnostics.Measure.Median(times.PerRule), Diagnostics.Measure.Median(times.Limit));
     }
 
     private static void Check(string engine, string what, double expected, double actual)
@@ -195,8 +195,6 @@ public sealed class ValidationBenchmark(BenchmarkOptions options, Action<string>
         await run();
         return watch.Elapsed.TotalSeconds;
     }
-
-    private static double Median(List<double> values) => Diagnostics.Measure.Median(values);
 
     private static async Task<IReadOnlyList<QueryResult>> RunAllAsync(IQueryEngine engine, IReadOnlyList<string> sql, CancellationToken cancellationToken)
     {
