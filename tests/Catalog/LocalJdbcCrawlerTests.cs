@@ -73,7 +73,11 @@ public sealed class LocalJdbcCrawlerTests : ScratchDatabases
         run.FilesWritten.Select(f => f.Split('/')[0]).Distinct().Should().BeEquivalentTo(["quarter=Q1", "quarter=Q2", "quarter=Q3", "quarter=Q4"]);
         (await w.RowsAsync("s3://lake/cfs/", columns: "COUNT(*)")).Should().Equal("3000");
     }
+}
 
+/// <summary>The JDBC crawler's include and exclude paths (no database needed).</summary>
+public sealed class JdbcIncludePathTests
+{
     [Theory]
     [InlineData("glue_demo/public/cfs_full", "glue_demo/public/cfs_full", true)]
     [InlineData("glue_demo/public/%", "glue_demo/public/cfs_full", true)]

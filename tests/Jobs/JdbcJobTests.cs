@@ -154,7 +154,11 @@ public sealed class JdbcJobTests : ScratchDatabases
         failure.Message.Should().Contain("Source 'events' (jdbc:mysql-source/glue_demo.events").And.Contain("doesn't exist");
         failure.Message.Should().NotContain($":{DatabaseServers.MySql.Password}@").And.Contain(":***@");
     }
+}
 
+/// <summary>Mistakes in JDBC sources and sinks, as Lint and the runtimes report them (no database needed).</summary>
+public sealed class JdbcSpecTests
+{
     [Theory]
     [InlineData("sources: {e: {jdbc: {connection: c, table: t}, format: csv}}\nsink: {s3: s3://b/o/, format: parquet, mode: overwrite}", "format does not apply to JDBC source 'e'", 1)]
     [InlineData("sources: {e: {s3: s3://b/i/, format: csv, hashfield: id}}\nsink: {s3: s3://b/o/, format: parquet, mode: overwrite}", "hashfield splits a database read, but source 'e' reads files", 1)]

@@ -248,10 +248,12 @@ public sealed class SignalTests : IDisposable
         sweep.ExitCode.Should().Be(0, sweep.ToString());
         sweep.Output.Should().Contain("removed stack  livetest-killed-1: its run (pid").And.Contain("kept           livetest-alive-1");
         _repo.Stacks.Should().Equal("livetest-alive-1");
-        var database = GluePipeline.Data.Servers.RunDatabase.Name("glue_demo", "lt" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes("livetest-killed-1")))[..8]);
-        sweep.Output.Should().Contain($"Dropped database {database}", "the killed stack's databases on the shared servers go with it");
-        await using (var postgres = await GluePipeline.Data.AdoQueryEngine.ConnectAsync(GluePipeline.Tests.Support.DatabaseServers.Postgres, CancellationToken.None))
+        if (!string.IsNullOrEmpty(Environment.GetEnvironmentVariable("PIPELINE_POSTGRES_URL")))
         {
+            // Shared servers (as in CI): the killed stack's databases on them go with it.
+            var database = GluePipeline.Data.Servers.RunDatabase.Name("glue_demo", "lt" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes("livetest-killed-1")))[..8]);
+            sweep.Output.Should().Contain($"Dropped database {database}", "the killed stack's databases on the shared servers go with it");
+            await using var postgres = await GluePipeline.Data.AdoQueryEngine.ConnectAsync(GluePipeline.Tests.Support.DatabaseServers.Postgres, CancellationToken.None);
             (await postgres.QueryAsync($"SELECT COUNT(*) FROM pg_database WHERE datname = '{database}'", CancellationToken.None)).Rows[0][0].Should().Be(0L);
         }
         _repo.Production.Manifest.Should().NotBeNull("production is never swept");
