@@ -24,7 +24,7 @@ public sealed record FakeAwsRequest(string Operation, JsonObject Body, IReadOnly
 /// </summary>
 public sealed class FakeAws : IDisposable
 {
-    private readonly HttpListener _listener = new();
+    private readonly HttpListener _listener;
     private readonly ConcurrentDictionary<string, ConcurrentQueue<Func<JsonObject, (int Status, JsonObject Body)>>> _script = new(StringComparer.Ordinal);
     private readonly Task _loop;
 
@@ -39,10 +39,31 @@ public sealed class FakeAws : IDisposable
             throw new InvalidOperationException($"The botocore model of {service} is not installed, and CI=true: .ci/run installs python3-botocore");
         }
 
-        var port = FreePort();
-        Endpoint = new Uri($"http://127.0.0.1:{port}/");
-        _listener.Prefixes.Add(Endpoint.ToString());
-        _listener.Start();
+        // A free port can be taken by another test's server before we bind it: try another.
+        for (var attempt = 1; ; attempt++)
+        {
+            Endpoint = new Uri($"http://127.0.0.1:{FreePort()}/");
+            var listener = new HttpListener();
+            listener.Prefixes.Add(Endpoint.ToString());
+            try
+            {
+                listener.Start();
+                _listener = listener;
+                break;
+            }
+            catch (HttpListenerException) when (attempt < 10)
+            {
+                try
+                {
+                    listener.Close();
+                }
+                catch (HttpListenerException)
+                {
+                    // It never listened.
+                }
+            }
+        }
+
         _loop = Task.Run(ServeAsync);
     }
 
@@ -88,8 +109,16 @@ public sealed class FakeAws : IDisposable
     /// <inheritdoc/>
     public void Dispose()
     {
-        _listener.Stop();
-        _listener.Close();
+        try
+        {
+            _listener.Stop();
+            _listener.Close();
+        }
+        catch (HttpListenerException)
+        {
+            // Already gone.
+        }
+
         try
         {
             _loop.Wait(TimeSpan.FromSeconds(5));
