@@ -34,6 +34,12 @@ public sealed partial class BuildContext : FrostingContext
             !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("CODEBUILD_BUILD_ID"));
         StackOverride = Single("stack");
         IsDryRun = Arguments.HasArgument("dryrun");
+        IsPlan = Arguments.GetArguments("plan") is { Count: > 0 } plan && plan.Last() == "true";
+        if (IsPlan && Lane != Lane.Aws)
+        {
+            throw new HostUsageException("--plan", "ARG-PLAN", "--plan prints the AWS API calls of the aws lane, and this run is in the local lane", "add --lane=aws (nothing is sent to AWS in plan mode)");
+        }
+
         StateRoot = Path.Combine(RepositoryRoot, ".pipeline", "stacks");
     }
 

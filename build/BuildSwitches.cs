@@ -9,6 +9,7 @@ public static class BuildSwitches
     public static IReadOnlyList<HostSwitch> All { get; } =
     [
         HostSwitch.Value("lane", "local|aws", "Where stacks run: local (default; folders, DuckDB) or aws (CloudFormation, Glue, Athena)."),
+        HostSwitch.Flag("plan", "aws lane: send nothing; print each AWS API call the run would make as one JSON line on stdout (account 123456789012, us-east-1, the LiveTest stack absent). Lint and Package run for real."),
         HostSwitch.Value("configuration", "Debug|Release", "The .NET configuration for UnitTests (default: Debug).", "c"),
         HostSwitch.Value("version", "semver", "The artifact version (default: from git describe, or CODEBUILD_RESOLVED_SOURCE_VERSION)."),
         HostSwitch.Value("format", "text|json", "Output format of Lint and Validate (default: text)."),

@@ -16,5 +16,6 @@ public static class PipelineHost
             .AddAssembly(typeof(PipelineHost).Assembly)
             .UseSwitches(BuildSwitches.All)
             .UseProductName(Command)
-            .UseMachineReadableOutputWhen(arguments => arguments["format"].Any(f => f.Equals("json", StringComparison.OrdinalIgnoreCase)));
+            .UseMachineReadableOutputWhen(arguments =>
+                arguments["format"].Any(f => f.Equals("json", StringComparison.OrdinalIgnoreCase)) || arguments["plan"].Any(p => p == "true"));
 }

@@ -7,22 +7,22 @@ namespace GluePipeline.Build.Tasks;
 
 /// <summary>Deploys the LiveTest stack of the lane and registers it for teardown.</summary>
 [TaskName("DeployLiveTest")]
-[TaskDescription("Deploy the LiveTest stack of the lane (named per branch/PR; local: the template interpreted on this machine); registered for teardown.")]
+[TaskDescription("Deploy the LiveTest stack of the lane (named per branch/PR; local: the template interpreted on this machine; aws: CloudFormation change sets, tagged with its expiry); registered for teardown.")]
 [IsDependentOn(typeof(PackageTask))]
 public sealed class DeployLiveTestTask : AsyncFrostingTask<BuildContext>
 {
     /// <inheritdoc/>
     public override async Task RunAsync(BuildContext context)
     {
-        if (context.Lane != Lane.Local)
-        {
-            throw new NotAvailableYetException("the aws LiveTest stack (issue #14)");
-        }
-
         var stack = await LiveTestStack.NameAsync(context);
         (string Zip, string? Digest, string? Commit) artifact = context.PackagedArtifact is { } packaged
             ? (packaged.ZipPath, (string?)packaged.Manifest.Digest, packaged.Manifest.Commit)
             : context.ArtifactPath is { } given ? (given, context.ExpectedDigest, null) : throw new PipelineInputException(Diagnostic.Error(new SourceLocation("--artifact"), "ARG-ARTIFACT", "DeployLiveTest deploys an artifact, and this run has none", "run it with Package (the default), or give --artifact=<zip>"));
+        if (context.Lane == Lane.Aws)
+        {
+            await AwsLiveTestStack.DeployAsync(context, stack, artifact.Zip);
+            return;
+        }
 
         // Registered before anything exists: a deployment that fails halfway is still torn down.
         context.RegisterTeardown($"local stack {stack}", _ =>

@@ -7,15 +7,16 @@ namespace GluePipeline.Build.Tasks;
 
 /// <summary>Removes what killed runs left behind.</summary>
 [TaskName("Sweep")]
-[TaskDescription("Remove LiveTest stacks of runs that are gone (killed) or expired, and stop orphaned local servers (pidfiles); production and live runs are left alone.")]
+[TaskDescription("Remove LiveTest stacks of runs that are gone (killed) or expired, and stop orphaned local servers (pidfiles); aws: delete this pipeline's stacks whose expiry tag has passed. Production and live runs are left alone.")]
 public sealed class SweepTask : AsyncFrostingTask<BuildContext>
 {
     /// <inheritdoc/>
     public override async Task RunAsync(BuildContext context)
     {
-        if (context.Lane != Lane.Local)
+        if (context.Lane == Lane.Aws)
         {
-            throw new NotAvailableYetException("sweeping the aws lane's stacks (issue #14)");
+            await AwsLiveTestStack.SweepAsync(context);
+            return;
         }
 
         // A swept stack's databases on shared servers (PIPELINE_*_URL) are dropped; those on servers the dead run

@@ -12,9 +12,12 @@ public sealed class TeardownLiveTestTask : AsyncFrostingTask<BuildContext>
     /// <inheritdoc/>
     public override async Task RunAsync(BuildContext context)
     {
-        if (context.Lane != Lane.Local)
+        if (context.Lane == Lane.Aws)
         {
-            throw new NotAvailableYetException("tearing down the aws LiveTest stack (issue #14)");
+            var name = context.AwsDeployment?.Stack ?? await LiveTestStack.NameAsync(context);
+            context.UnregisterTeardown(AwsLiveTestStack.TeardownKey(name));
+            await AwsLiveTestStack.TeardownAsync(context, name, context.CancellationToken);
+            return;
         }
 
         var stack = context.Deployment?.Manifest.Stack ?? await LiveTestStack.NameAsync(context);

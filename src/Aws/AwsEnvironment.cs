@@ -56,20 +56,27 @@ public sealed record AwsEnvironment(string Region, AWSCredentials Credentials, I
     }
 
     /// <summary>A service's endpoint: AWS_ENDPOINT_URL_&lt;SERVICE&gt;, else AWS_ENDPOINT_URL, else the regional one.</summary>
-    public Uri Endpoint(string service, string endpointPrefix)
+    public Uri Endpoint(string service, string endpointPrefix) =>
+        new(EndpointOverride(service) is { } given ? given.TrimEnd('/') + "/" : $"https://{endpointPrefix}.{Region}.amazonaws.com/");
+
+    /// <summary>Whether the service's endpoint is overridden (then S3 is addressed path-style, as the SDKs do).</summary>
+    public bool HasEndpointOverride(string service) => EndpointOverride(service) is not null;
+
+    private string? EndpointOverride(string service)
     {
         string? Variable(string name) => Environment is null ? System.Environment.GetEnvironmentVariable(name) : Environment.GetValueOrDefault(name);
-        var given = Variable("AWS_ENDPOINT_URL_" + service.ToUpperInvariant().Replace('-', '_')) ?? Variable("AWS_ENDPOINT_URL");
-        return new Uri(given is { Length: > 0 } ? given.TrimEnd('/') + "/" : $"https://{endpointPrefix}.{Region}.amazonaws.com/");
+        return Variable("AWS_ENDPOINT_URL_" + service.ToUpperInvariant().Replace('-', '_')) is { Length: > 0 } specific ? specific
+            : Variable("AWS_ENDPOINT_URL") is { Length: > 0 } general ? general
+            : null;
     }
 
     /// <summary>A signed HTTP client for a service.</summary>
     public HttpClient Http(string service, string endpointPrefix) => AwsHttp.Signed(Credentials, Region, endpointPrefix, Endpoint(service, endpointPrefix));
 
     /// <summary>The preflight: who these credentials are (STS GetCallerIdentity), before anything is changed.</summary>
-    public async Task<CallerIdentity> CallerIdentityAsync(CancellationToken cancellationToken, AwsRetryPolicy? retry = null)
+    public async Task<CallerIdentity> CallerIdentityAsync(CancellationToken cancellationToken, AwsRetryPolicy? retry = null, AwsPlan? plan = null)
     {
-        var sts = new AwsQueryClient(Http("sts", "sts"), "sts", "2011-06-15", retry);
+        var sts = new AwsQueryClient(Http("sts", "sts"), "sts", "2011-06-15", retry, plan);
         var identity = await sts.CallAsync("GetCallerIdentity", [], cancellationToken);
         return new CallerIdentity((string?)identity["Account"] ?? string.Empty, (string?)identity["Arn"] ?? string.Empty, (string?)identity["UserId"] ?? string.Empty);
     }

@@ -15,7 +15,8 @@ namespace GluePipeline.Aws;
 /// <param name="service">The service's name, for errors (e.g. <c>glue</c>).</param>
 /// <param name="targetPrefix">The X-Amz-Target prefix (e.g. <c>AWSGlue</c>).</param>
 /// <param name="retry">The retry policy.</param>
-public sealed class AwsJsonClient(HttpClient http, string service, string targetPrefix, AwsRetryPolicy? retry = null)
+/// <param name="plan">In plan mode: where calls are recorded instead of sent.</param>
+public sealed class AwsJsonClient(HttpClient http, string service, string targetPrefix, AwsRetryPolicy? retry = null, AwsPlan? plan = null)
 {
     private readonly AwsRetryPolicy _retry = retry ?? AwsRetryPolicy.Default;
     private readonly Random _random = new();
@@ -23,6 +24,11 @@ public sealed class AwsJsonClient(HttpClient http, string service, string target
     /// <summary>Calls an operation and returns its output.</summary>
     public Task<JsonObject> CallAsync(string operation, JsonObject request, CancellationToken cancellationToken)
     {
+        if (plan is not null)
+        {
+            return Task.FromResult(plan.Call(service, operation, request));
+        }
+
         var body = request.ToJsonString();
         return _retry.RunAsync(
             async token =>

@@ -16,7 +16,8 @@ namespace GluePipeline.Aws;
 /// <param name="service">The service's name, for errors (e.g. <c>cloudformation</c>).</param>
 /// <param name="version">The API version (CloudFormation: <c>2010-05-15</c>).</param>
 /// <param name="retry">The retry policy.</param>
-public sealed class AwsQueryClient(HttpClient http, string service, string version, AwsRetryPolicy? retry = null)
+/// <param name="plan">In plan mode: where calls are recorded instead of sent.</param>
+public sealed class AwsQueryClient(HttpClient http, string service, string version, AwsRetryPolicy? retry = null, AwsPlan? plan = null)
 {
     private readonly AwsRetryPolicy _retry = retry ?? AwsRetryPolicy.Default;
     private readonly Random _random = new();
@@ -93,6 +94,11 @@ public sealed class AwsQueryClient(HttpClient http, string service, string versi
     /// <summary>Calls an operation and returns its result (the <c>&lt;Op&gt;Result</c> element) as JSON.</summary>
     public Task<JsonObject> CallAsync(string operation, JsonObject request, CancellationToken cancellationToken)
     {
+        if (plan is not null)
+        {
+            return Task.FromResult(plan.Call(service, operation, request));
+        }
+
         var form = Form(operation, version, request);
         return _retry.RunAsync(
             async token =>

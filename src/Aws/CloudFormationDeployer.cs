@@ -5,11 +5,26 @@ namespace GluePipeline.Aws;
 
 /// <summary>What to deploy.</summary>
 /// <param name="StackName">The stack.</param>
-/// <param name="TemplateBody">The template (at most 51,200 bytes; larger ones go through S3, issue #14's publish step).</param>
+/// <param name="TemplateBody">The template (at most 51,200 bytes inline; larger ones are uploaded and given as <see cref="TemplateUrl"/>).</param>
 /// <param name="Parameters">Parameter values by name.</param>
 /// <param name="Capabilities">CAPABILITY_IAM, CAPABILITY_NAMED_IAM, CAPABILITY_AUTO_EXPAND as the template needs.</param>
 /// <param name="Tags">Stack tags (pipeline, branch, commit, digest, expiry).</param>
-public sealed record StackDeployRequest(string StackName, string TemplateBody, IReadOnlyDictionary<string, string> Parameters, IReadOnlyList<string> Capabilities, IReadOnlyDictionary<string, string> Tags);
+public sealed record StackDeployRequest(string StackName, string TemplateBody, IReadOnlyDictionary<string, string> Parameters, IReadOnlyList<string> Capabilities, IReadOnlyDictionary<string, string> Tags)
+{
+    /// <summary>CloudFormation's limit on an inline TemplateBody, in bytes.</summary>
+    public const int MaxTemplateBody = 51_200;
+
+    /// <summary>Where the template was uploaded (S3), for templates over <see cref="MaxTemplateBody"/>; then the body is not sent.</summary>
+    public string? TemplateUrl { get; init; }
+}
+
+/// <summary>A resource that failed in a stack operation.</summary>
+/// <param name="LogicalId">Its logical id.</param>
+/// <param name="Type">Its type.</param>
+/// <param name="PhysicalId">Its physical id (a bucket's name).</param>
+/// <param name="Status">Its status (e.g. DELETE_FAILED).</param>
+/// <param name="Reason">CloudFormation's reason.</param>
+public sealed record FailedResource(string LogicalId, string Type, string PhysicalId, string Status, string Reason);
 
 /// <summary>How a deployment ended.</summary>
 /// <param name="Stack">The stack.</param>
@@ -26,6 +41,16 @@ public sealed class StackDeployException : Exception
         : base(message)
     {
     }
+
+    /// <summary>Creates the exception for an operation whose resources failed, first failure first.</summary>
+    public StackDeployException(string message, IReadOnlyList<FailedResource> failed)
+        : base(message)
+    {
+        Failed = failed;
+    }
+
+    /// <summary>The resources that failed, in the order they failed.</summary>
+    public IReadOnlyList<FailedResource> Failed { get; } = [];
 
     /// <summary>Creates the exception.</summary>
     public StackDeployException()
@@ -52,7 +77,8 @@ public sealed class StackDeployException : Exception
 /// <param name="poll">How often to ask (5 s against AWS).</param>
 /// <param name="deadline">How long a wait may take.</param>
 /// <param name="time">The clock.</param>
-public sealed class CloudFormationDeployer(AwsQueryClient cloudFormation, Action<string> log, TimeSpan? poll = null, TimeSpan? deadline = null, TimeProvider? time = null)
+/// <param name="s3">Empties the buckets whose deletion failed because they were not empty (versions included).</param>
+public sealed class CloudFormationDeployer(AwsQueryClient cloudFormation, Action<string> log, TimeSpan? poll = null, TimeSpan? deadline = null, TimeProvider? time = null, AwsS3Client? s3 = null)
 {
     private readonly TimeSpan _poll = poll ?? TimeSpan.FromSeconds(5);
     private readonly TimeSpan _deadline = deadline ?? TimeSpan.FromMinutes(60);
@@ -90,17 +116,26 @@ public sealed class CloudFormationDeployer(AwsQueryClient cloudFormation, Action
         // One token for the whole operation: a retried call is recognised by CloudFormation, not repeated.
         var token = NewToken();
         var started = _time.GetUtcNow();
-        await cloudFormation.CallAsync("CreateChangeSet", new JsonObject
+        var create = new JsonObject
         {
             ["StackName"] = request.StackName,
             ["ChangeSetName"] = changeSet,
             ["ChangeSetType"] = type,
             ["ClientToken"] = token,
-            ["TemplateBody"] = request.TemplateBody,
-            ["Capabilities"] = new JsonArray(request.Capabilities.Select(c => (JsonNode)JsonValue.Create(c)!).ToArray()),
-            ["Parameters"] = new JsonArray(request.Parameters.Select(p => (JsonNode)new JsonObject { ["ParameterKey"] = p.Key, ["ParameterValue"] = p.Value }).ToArray()),
-            ["Tags"] = new JsonArray(request.Tags.Select(t => (JsonNode)new JsonObject { ["Key"] = t.Key, ["Value"] = t.Value }).ToArray()),
-        }, cancellationToken);
+        };
+        if (request.TemplateUrl is { } url)
+        {
+            create["TemplateURL"] = url;
+        }
+        else
+        {
+            create["TemplateBody"] = request.TemplateBody;
+        }
+
+        create["Capabilities"] = new JsonArray(request.Capabilities.Select(c => (JsonNode)JsonValue.Create(c)!).ToArray());
+        create["Parameters"] = new JsonArray(request.Parameters.Select(p => (JsonNode)new JsonObject { ["ParameterKey"] = p.Key, ["ParameterValue"] = p.Value }).ToArray());
+        create["Tags"] = new JsonArray(request.Tags.Select(t => (JsonNode)new JsonObject { ["Key"] = t.Key, ["Value"] = t.Value }).ToArray());
+        await cloudFormation.CallAsync("CreateChangeSet", create, cancellationToken);
 
         var described = await WaitAsync($"change set {changeSet}", async token =>
         {
@@ -137,9 +172,57 @@ public sealed class CloudFormationDeployer(AwsQueryClient cloudFormation, Action
 
         var started = _time.GetUtcNow();
         await cloudFormation.CallAsync("DeleteStack", new JsonObject { ["StackName"] = stackName, ["ClientRequestToken"] = NewToken() }, cancellationToken);
-        await FollowAsync(stackName, started, "DELETE_COMPLETE", cancellationToken);
+        try
+        {
+            await FollowAsync(stackName, started, "DELETE_COMPLETE", cancellationToken);
+        }
+        catch (StackDeployException ex) when (s3 is not null && NotEmptyBuckets(ex.Failed) is { Count: > 0 } buckets)
+        {
+            // A bucket with objects (or, when versioned, old versions and delete markers) cannot be deleted:
+            // empty it and delete the stack again; what is already deleted stays deleted.
+            foreach (var bucket in buckets)
+            {
+                var count = await s3.EmptyBucketAsync(bucket, cancellationToken);
+                log($"Emptied the bucket {bucket} ({count} object version(s) and delete marker(s)) so that {stackName} can be deleted");
+            }
+
+            started = _time.GetUtcNow();
+            await cloudFormation.CallAsync("DeleteStack", new JsonObject { ["StackName"] = stackName, ["ClientRequestToken"] = NewToken() }, cancellationToken);
+            await FollowAsync(stackName, started, "DELETE_COMPLETE", cancellationToken);
+        }
+
         return true;
     }
+
+    /// <summary>Every stack of the account and region, with its tags (DescribeStacks, all pages); deleted stacks are not listed.</summary>
+    public async Task<IReadOnlyList<JsonNode>> ListAsync(CancellationToken cancellationToken)
+    {
+        var stacks = new List<JsonNode>();
+        string? next = null;
+        do
+        {
+            var request = new JsonObject();
+            if (next is not null)
+            {
+                request["NextToken"] = next;
+            }
+
+            var page = await cloudFormation.CallAsync("DescribeStacks", request, cancellationToken);
+            stacks.AddRange(AwsQueryClient.Items(page["Stacks"]));
+            next = (string?)page["NextToken"];
+        }
+        while (!string.IsNullOrEmpty(next));
+
+        return stacks;
+    }
+
+    /// <summary>A stack's tags.</summary>
+    public static IReadOnlyDictionary<string, string> Tags(JsonNode stack) =>
+        AwsQueryClient.Items(stack["Tags"]).ToDictionary(t => (string?)t["Key"] ?? string.Empty, t => (string?)t["Value"] ?? string.Empty, StringComparer.Ordinal);
+
+    private static List<string> NotEmptyBuckets(IReadOnlyList<FailedResource> failed) =>
+        failed.Where(f => f.Type == "AWS::S3::Bucket" && f.PhysicalId.Length > 0 && (f.Reason.Contains("not empty", StringComparison.OrdinalIgnoreCase) || f.Reason.Contains("BucketNotEmpty", StringComparison.Ordinal)))
+            .Select(f => f.PhysicalId).Distinct(StringComparer.Ordinal).ToList();
 
     /// <summary>Follows a stack operation to its end, printing each new event; a failure names its first failed resource.</summary>
     private async Task<JsonNode> FollowAsync(string stackName, DateTimeOffset since, string success, CancellationToken cancellationToken)
@@ -184,11 +267,13 @@ public sealed class CloudFormationDeployer(AwsQueryClient cloudFormation, Action
 
             if (status.EndsWith("_FAILED", StringComparison.Ordinal) || (status.EndsWith("_COMPLETE", StringComparison.Ordinal) && status.Contains("ROLLBACK", StringComparison.Ordinal)))
             {
-                var cause = events.FirstOrDefault(e => ((string?)e["ResourceStatus"] ?? string.Empty).EndsWith("_FAILED", StringComparison.Ordinal) && (string?)e["LogicalResourceId"] != stackName);
-                var root = cause is null
+                var failed = events.Where(e => ((string?)e["ResourceStatus"] ?? string.Empty).EndsWith("_FAILED", StringComparison.Ordinal) && (string?)e["LogicalResourceId"] != stackName)
+                    .Select(e => new FailedResource((string?)e["LogicalResourceId"] ?? string.Empty, (string?)e["ResourceType"] ?? string.Empty, (string?)e["PhysicalResourceId"] ?? string.Empty, (string?)e["ResourceStatus"] ?? string.Empty, (string?)e["ResourceStatusReason"] ?? string.Empty))
+                    .ToArray();
+                var root = failed.Length == 0
                     ? (string?)stack?["StackStatusReason"] ?? "no resource reported a reason"
-                    : $"{(string?)cause["LogicalResourceId"]} ({(string?)cause["ResourceType"]}) {(string?)cause["ResourceStatus"]}: {(string?)cause["ResourceStatusReason"]}";
-                throw new StackDeployException($"{stackName} ended {status}. Root cause: {root}");
+                    : $"{failed[0].LogicalId} ({failed[0].Type}) {failed[0].Status}: {failed[0].Reason}";
+                throw new StackDeployException($"{stackName} ended {status}. Root cause: {root}", failed);
             }
 
             return null;

@@ -4,7 +4,6 @@ using System.Text;
 using GluePipeline.Catalog;
 using GluePipeline.Data;
 using GluePipeline.Diagnostics;
-using GluePipeline.Documents;
 using GluePipeline.Jobs;
 using GluePipeline.Linting;
 using GluePipeline.Repository;
@@ -63,7 +62,7 @@ public sealed record LocalDeployment(RunManifest Manifest, string ManifestPath, 
 public static class LocalStack
 {
     /// <summary>Environment variables that give parameters (secrets, typically): <c>PIPELINE_PARAM_DbPassword</c>.</summary>
-    public const string ParameterVariable = "PIPELINE_PARAM_";
+    public const string ParameterVariable = StackInputs.ParameterVariable;
 
     /// <summary>The bucket that stands for the artifact bucket locally.</summary>
     public const string ArtifactBucket = "pipeline-artifacts";
@@ -146,69 +145,21 @@ public static class LocalStack
 
     private static async Task<LocalDeployment> DeployFromArtifactAsync(LocalDeployRequest request, string state, LocalBuckets buckets, string artifactFolder, string artifactPrefix, TimeProvider time, CancellationToken cancellationToken)
     {
-        var templatePath = Path.Combine(artifactFolder, request.Template);
-        if (!File.Exists(templatePath))
-        {
-            throw new PipelineInputException(Diagnostic.Error(new SourceLocation(request.Template), "STACK-TEMPLATE", $"The artifact has no {request.Template}", "package the template (it must be under templates/ and tracked by git)"));
-        }
-
-        var parsed = DocumentParser.Parse(request.Template, await File.ReadAllBytesAsync(templatePath, cancellationToken), DocumentDialect.CloudFormation);
-        var template = CfnTemplate.From(parsed);
-        var errors = parsed.Diagnostics.Concat(template?.Findings ?? []).Concat(template is null ? [] : TemplateChecks.Run(template)).Where(d => d.Severity == Severity.Error).ToArray();
-        if (template is null || errors.Length > 0)
-        {
-            throw new PipelineInputException(errors.Length > 0 ? errors : [Diagnostic.Error(new SourceLocation(request.Template), "STACK-TEMPLATE", "The template cannot be read", "run --target=Lint")]);
-        }
-
-        var given = new Dictionary<string, (string Value, SourceLocation? Location)>(StringComparer.Ordinal);
-        var environmentDisplay = $"{RepositoryLinter.EnvironmentsFolder}{request.Environment}.json";
-        var environmentPath = Path.Combine(artifactFolder, environmentDisplay);
-        if (File.Exists(environmentPath))
-        {
-            var (environment, findings) = EnvironmentFile.Read(DocumentParser.Parse(environmentDisplay, await File.ReadAllBytesAsync(environmentPath, cancellationToken), DocumentDialect.Plain));
-            if (environment is null || findings.Any(f => f.Severity == Severity.Error))
-            {
-                throw new PipelineInputException(findings.Where(f => f.Severity == Severity.Error));
-            }
-
-            foreach (var (name, value) in environment.Parameters)
-            {
-                given[name] = (value.Value, value.Location);
-            }
-        }
-
-        // Secrets are not committed: CI passes them as PIPELINE_PARAM_<Name> (e.g. from Secrets Manager in CodeBuild).
-        foreach (var name in template.Parameters.Keys)
-        {
-            if (System.Environment.GetEnvironmentVariable(ParameterVariable + name) is { } fromEnvironment)
-            {
-                given[name] = (fromEnvironment, new SourceLocation($"${ParameterVariable}{name}"));
-            }
-        }
-
         var run = new Dictionary<string, string>
         {
             [RunParameters.NameSuffix] = StackNames.NameSuffix(request.StackName),
             [RunParameters.ArtifactBucket] = ArtifactBucket,
             [RunParameters.ArtifactPrefix] = artifactPrefix,
         };
-        foreach (var (name, value) in run.Where(r => template.Parameters.ContainsKey(r.Key) && !given.ContainsKey(r.Key)))
-        {
-            given[name] = (value, null);
-        }
-
-        var (values, parameterFindings) = ParameterValues.Resolve(template, given, new SourceLocation(environmentDisplay, 1, 1));
-        if (parameterFindings.Any(f => f.Severity == Severity.Error))
-        {
-            throw new PipelineInputException(parameterFindings.Where(f => f.Severity == Severity.Error));
-        }
-
-        var secrets = new SecretMask(ParameterValues.Secret(template).Where(values.ContainsKey).Select(n => values[n] is CfnScalar v ? v.AsString() : values[n].ToString()));
+        var inputs = await StackInputs.ReadAsync(artifactFolder, request.Template, request.Environment, run, cancellationToken: cancellationToken);
+        var template = inputs.Template;
+        var values = inputs.Values;
+        var secrets = inputs.Mask();
         var resolver = new LocalResolver(request.StackName);
         var evaluator = new TemplateEvaluator(template, values, new PseudoParameters(request.StackName), resolver);
         resolver.Evaluate = evaluator.EvaluateProperties;
         var catalog = LocalGlueCatalog.Open(Path.Combine(state, "catalog.json"));
-        var deployment = new Deployment(request, template, evaluator, resolver, buckets, catalog, $"s3://{ArtifactBucket}/{artifactPrefix}/", secrets, ParameterValues.Secret(template).Where(values.ContainsKey).ToDictionary(n => n, n => values[n] is CfnScalar v ? v.AsString() : values[n].ToString(), StringComparer.Ordinal));
+        var deployment = new Deployment(request, template, evaluator, resolver, buckets, catalog, $"s3://{ArtifactBucket}/{artifactPrefix}/", secrets, inputs.Secrets.ToDictionary(n => n, inputs.Text, StringComparer.Ordinal));
         Directory.CreateDirectory(buckets.BucketFolder(ArtifactBucket));
 
         // Databases before tables; everything else in template order.
@@ -259,7 +210,7 @@ public static class LocalStack
             ArtifactLocation = $"s3://{ArtifactBucket}/{artifactPrefix}/",
             StateDirectory = state,
             Template = request.Template,
-            Parameters = values.ToDictionary(v => v.Key, v => ParameterValues.Secret(template).Contains(v.Key) ? SecretMask.Masked : v.Value is CfnScalar s ? s.AsString() : v.Value.ToString(), StringComparer.Ordinal),
+            Parameters = inputs.MaskedTexts(),
             Outputs = outputs,
             Unavailable = unavailable,
             Resources = deployment.Resources,

@@ -167,10 +167,10 @@ public sealed class PipelineHostTests : IDisposable
     [Fact]
     public async Task A_target_whose_capability_has_not_landed_says_so_and_fails()
     {
-        var result = await Run("--target=DeployLiveTest", "--lane=aws", "--exclusive");
+        var result = await Run("--target=AutomatedLiveTest", "--lane=aws", "--exclusive");
 
         result.ExitCode.Should().Be(ExitCodes.Failure, result.ToString());
-        result.Error.Should().Contain("not available yet: the aws LiveTest stack").And.Contain("see README");
+        result.Error.Should().Contain("not available yet: the aws lane's AutomatedLiveTest").And.Contain("see README");
     }
 
     [Fact]

@@ -1,0 +1,49 @@
+using Amazon.Runtime;
+
+namespace GluePipeline.Aws;
+
+/// <summary>
+/// The aws lane's clients for one run, from one <see cref="AwsEnvironment"/>: CloudFormation, S3 and
+/// the STS preflight, sharing the retry policy and, in plan mode, the plan that records every call.
+/// </summary>
+public sealed class AwsClients
+{
+    private AwsClients(AwsEnvironment environment, AwsRetryPolicy? retry, AwsPlan? plan)
+    {
+        Environment = environment;
+        Retry = retry ?? AwsRetryPolicy.Default;
+        Plan = plan;
+        CloudFormation = new AwsQueryClient(environment.Http("cloudformation", "cloudformation"), "cloudformation", "2010-05-15", Retry, plan);
+        var s3Endpoint = environment.Endpoint("s3", "s3");
+        S3 = new AwsS3Client(environment.Http("s3", "s3"), s3Endpoint, pathStyle: environment.HasEndpointOverride("s3"), Retry, plan);
+    }
+
+    /// <summary>Region, credentials and endpoints.</summary>
+    public AwsEnvironment Environment { get; }
+
+    /// <summary>The retry policy of every call.</summary>
+    public AwsRetryPolicy Retry { get; }
+
+    /// <summary>The plan calls are recorded in, or null when they are sent.</summary>
+    public AwsPlan? Plan { get; }
+
+    /// <summary>CloudFormation (Query protocol).</summary>
+    public AwsQueryClient CloudFormation { get; }
+
+    /// <summary>S3 (REST/XML).</summary>
+    public AwsS3Client S3 { get; }
+
+    /// <summary>Clients that talk to AWS as the environment says.</summary>
+    public static AwsClients Connect(AwsEnvironment environment, AwsRetryPolicy? retry = null) => new(environment, retry, null);
+
+    /// <summary>Clients that send nothing: each call becomes a plan line (placeholder account 123456789012, region us-east-1).</summary>
+    public static AwsClients ForPlan(AwsPlan plan) =>
+        new(new AwsEnvironment(AwsPlan.Region, new BasicAWSCredentials("AKIAPLANPLANPLANPLAN", "plan"), new Dictionary<string, string?>()), null, plan);
+
+    /// <summary>The STS GetCallerIdentity preflight: who acts, before anything changes.</summary>
+    public Task<CallerIdentity> CallerIdentityAsync(CancellationToken cancellationToken) => Environment.CallerIdentityAsync(cancellationToken, Retry, Plan);
+
+    /// <summary>A stack deployer on these clients.</summary>
+    public CloudFormationDeployer Deployer(Action<string> log, TimeSpan? poll = null, TimeSpan? deadline = null, TimeProvider? time = null) =>
+        new(CloudFormation, log, Plan is null ? poll : TimeSpan.Zero, deadline, time, S3);
+}

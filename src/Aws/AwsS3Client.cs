@@ -1,0 +1,208 @@
+using System.Globalization;
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using System.Xml.Linq;
+
+namespace GluePipeline.Aws;
+
+/// <summary>
+/// A thin client of S3's REST/XML protocol for the few operations the pipeline needs: PutObject (a
+/// template over CloudFormation's 51,200-byte limit), ListObjectVersions and DeleteObjects (emptying a
+/// versioned bucket so CloudFormation can delete it). Addresses are virtual-hosted against AWS
+/// (<c>https://bucket.s3.region.amazonaws.com/key</c>) and path-style against an endpoint override,
+/// as the SDKs do. The payload hash is sent in <c>x-amz-content-sha256</c> (S3's SigV4 requires it) and
+/// DeleteObjects carries <c>Content-MD5</c> (S3 refuses it without). Signing, retries, errors and
+/// plan mode as the other thin clients.
+/// </summary>
+/// <param name="http">The signing HTTP client (signing name <c>s3</c>).</param>
+/// <param name="endpoint">The service endpoint, e.g. <c>https://s3.eu-west-1.amazonaws.com/</c>.</param>
+/// <param name="pathStyle">Path-style addresses (endpoint overrides, tests).</param>
+/// <param name="retry">The retry policy.</param>
+/// <param name="plan">In plan mode: where calls are recorded instead of sent.</param>
+public sealed class AwsS3Client(HttpClient http, Uri endpoint, bool pathStyle, AwsRetryPolicy? retry = null, AwsPlan? plan = null)
+{
+    private const string Service = "s3";
+    private static readonly XNamespace Ns = "http://s3.amazonaws.com/doc/2006-03-01/";
+    private readonly AwsRetryPolicy _retry = retry ?? AwsRetryPolicy.Default;
+    private readonly Random _random = new();
+
+    /// <summary>The address of an object (what CloudFormation's TemplateURL takes).</summary>
+    public Uri ObjectUri(string bucket, string key, string? query = null)
+    {
+        var path = string.Join('/', key.Split('/').Select(Uri.EscapeDataString));
+        var uri = pathStyle
+            ? new Uri(endpoint, path.Length == 0 ? Uri.EscapeDataString(bucket) : $"{Uri.EscapeDataString(bucket)}/{path}")
+            : new Uri($"{endpoint.Scheme}://{bucket}.{endpoint.Authority}/{path}");
+        return query is null ? uri : new Uri(uri + "?" + query);
+    }
+
+    /// <summary>Uploads an object.</summary>
+    public async Task PutObjectAsync(string bucket, string key, byte[] body, string contentType, CancellationToken cancellationToken)
+    {
+        if (plan is not null)
+        {
+            plan.Call(Service, "PutObject", new JsonObject { ["Bucket"] = bucket, ["Key"] = key, ["ContentType"] = contentType, ["Body"] = $"<{body.Length.ToString(CultureInfo.InvariantCulture)} bytes, sha256 {Convert.ToHexStringLower(SHA256.HashData(body))}>" });
+            return;
+        }
+
+        await SendAsync("PutObject", HttpMethod.Put, ObjectUri(bucket, key), body, contentType, md5: false, cancellationToken);
+    }
+
+    /// <summary>Deletes every version and delete marker in a bucket (a versioned bucket is only empty then); returns how many.</summary>
+    public async Task<int> EmptyBucketAsync(string bucket, CancellationToken cancellationToken)
+    {
+        var deleted = 0;
+        string? keyMarker = null, versionMarker = null;
+        do
+        {
+            var request = new JsonObject { ["Bucket"] = bucket };
+            var query = new List<string> { "versions" };
+            if (keyMarker is not null)
+            {
+                request["KeyMarker"] = keyMarker;
+                query.Add("key-marker=" + Uri.EscapeDataString(keyMarker));
+            }
+
+            if (versionMarker is not null)
+            {
+                request["VersionIdMarker"] = versionMarker;
+                query.Add("version-id-marker=" + Uri.EscapeDataString(versionMarker));
+            }
+
+            JsonObject page;
+            if (plan is not null)
+            {
+                page = plan.Call(Service, "ListObjectVersions", request);
+            }
+            else
+            {
+                var root = await SendAsync("ListObjectVersions", HttpMethod.Get, ObjectUri(bucket, string.Empty, string.Join('&', query)), null, null, md5: false, cancellationToken);
+                page = ListVersions(root);
+            }
+
+            var objects = (page["Versions"]?.AsArray() ?? []).Concat(page["DeleteMarkers"]?.AsArray() ?? [])
+                .Select(v => (Key: (string)v!["Key"]!, Version: (string?)v["VersionId"])).ToArray();
+
+            // DeleteObjects takes at most 1,000 keys.
+            foreach (var batch in objects.Chunk(1000))
+            {
+                deleted += await DeleteObjectsAsync(bucket, batch, cancellationToken);
+            }
+
+            var truncated = (bool?)page["IsTruncated"] == true;
+            keyMarker = truncated ? (string?)page["NextKeyMarker"] : null;
+            versionMarker = truncated ? (string?)page["NextVersionIdMarker"] : null;
+        }
+        while (keyMarker is not null);
+
+        return deleted;
+    }
+
+    private async Task<int> DeleteObjectsAsync(string bucket, IReadOnlyList<(string Key, string? Version)> objects, CancellationToken cancellationToken)
+    {
+        if (plan is not null)
+        {
+            plan.Call(Service, "DeleteObjects", new JsonObject
+            {
+                ["Bucket"] = bucket,
+                ["Delete"] = new JsonObject
+                {
+                    ["Objects"] = new JsonArray(objects.Select(o => (JsonNode)Identifier(o.Key, o.Version)).ToArray()),
+                    ["Quiet"] = true,
+                },
+            });
+            return objects.Count;
+        }
+
+        var body = new XElement(Ns + "Delete", new XElement(Ns + "Quiet", "true"), objects.Select(o => new XElement(Ns + "Object", new XElement(Ns + "Key", o.Key), o.Version is null ? null : new XElement(Ns + "VersionId", o.Version))));
+        var root = await SendAsync("DeleteObjects", HttpMethod.Post, ObjectUri(bucket, string.Empty, "delete"), Encoding.UTF8.GetBytes(body.ToString(SaveOptions.DisableFormatting)), "application/xml", md5: true, cancellationToken);
+        var errors = root.Elements().Where(e => e.Name.LocalName == "Error").Select(e => $"{Child(e, "Key")}: {Child(e, "Code")} {Child(e, "Message")}").ToArray();
+        if (errors.Length > 0)
+        {
+            throw new AwsException(Service, "DeleteObjects", "DeleteObjectsFailed", $"{errors.Length} object(s) of {bucket} could not be deleted: {string.Join("; ", errors.Take(5))}", null, 200);
+        }
+
+        return objects.Count;
+    }
+
+    private static JsonObject Identifier(string key, string? version)
+    {
+        var identifier = new JsonObject { ["Key"] = key };
+        if (version is not null)
+        {
+            identifier["VersionId"] = version;
+        }
+
+        return identifier;
+    }
+
+    private static JsonObject ListVersions(XElement root)
+    {
+        JsonNode Entry(XElement e) => Identifier(Child(e, "Key") ?? string.Empty, Child(e, "VersionId"));
+        var page = new JsonObject
+        {
+            ["Versions"] = new JsonArray(root.Elements().Where(e => e.Name.LocalName == "Version").Select(Entry).ToArray()),
+            ["DeleteMarkers"] = new JsonArray(root.Elements().Where(e => e.Name.LocalName == "DeleteMarker").Select(Entry).ToArray()),
+            ["IsTruncated"] = Child(root, "IsTruncated") == "true",
+        };
+        if (Child(root, "NextKeyMarker") is { } key)
+        {
+            page["NextKeyMarker"] = key;
+        }
+
+        if (Child(root, "NextVersionIdMarker") is { } version)
+        {
+            page["NextVersionIdMarker"] = version;
+        }
+
+        return page;
+    }
+
+    private static string? Child(XElement parent, string name) => parent.Elements().FirstOrDefault(e => e.Name.LocalName == name)?.Value;
+
+    private Task<XElement> SendAsync(string operation, HttpMethod method, Uri uri, byte[]? body, string? contentType, bool md5, CancellationToken cancellationToken) =>
+        _retry.RunAsync(
+            async token =>
+            {
+                using var message = new HttpRequestMessage(method, uri);
+                var payload = body ?? [];
+                message.Headers.TryAddWithoutValidation("x-amz-content-sha256", Convert.ToHexStringLower(SHA256.HashData(payload)));
+                if (body is not null)
+                {
+                    message.Content = new ByteArrayContent(body);
+                    message.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(contentType ?? "application/octet-stream");
+                    if (md5)
+                    {
+                        message.Content.Headers.ContentMD5 = MD5.HashData(body);
+                    }
+                }
+
+                using var response = await AwsHttp.SendAsync(http, message, Service, operation, token);
+                var text = await response.Content.ReadAsStringAsync(token);
+                if (!response.IsSuccessStatusCode)
+                {
+                    throw Error(operation, response, text);
+                }
+
+                return text.Length == 0 ? new XElement(Ns + "Empty") : XDocument.Parse(text).Root!;
+            },
+            _random,
+            cancellationToken);
+
+    private static AwsException Error(string operation, HttpResponseMessage response, string text)
+    {
+        // <Error><Code>NoSuchBucket</Code><Message>...</Message><RequestId>...</RequestId></Error>; HEAD-like answers have no body.
+        var requestId = response.Headers.TryGetValues("x-amz-request-id", out var ids) ? ids.FirstOrDefault() : null;
+        try
+        {
+            var root = XDocument.Parse(text).Root!;
+            return new AwsException(Service, operation, Child(root, "Code") ?? response.StatusCode.ToString(), Child(root, "Message") ?? string.Empty, Child(root, "RequestId") ?? requestId, (int)response.StatusCode);
+        }
+        catch (System.Xml.XmlException)
+        {
+            return new AwsException(Service, operation, response.StatusCode == HttpStatusCode.NotFound ? "NotFound" : response.StatusCode.ToString(), text, requestId, (int)response.StatusCode);
+        }
+    }
+}
