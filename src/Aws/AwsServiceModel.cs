@@ -260,7 +260,7 @@ public sealed class AwsServiceModel
                 Range(shape, s.Length, path, "characters", problems);
                 break;
             case "integer" or "long":
-                if (value is not JsonValue number || !number.TryGetValue<long>(out var n))
+                if (value is not JsonValue number || !WholeNumber(number, out var n))
                 {
                     problems.Add($"{path}: expected a whole number ({shapeName})");
                     return;
@@ -269,7 +269,7 @@ public sealed class AwsServiceModel
                 Range(shape, n, path, "value", problems);
                 break;
             case "double" or "float":
-                if (value is not JsonValue d || !(d.TryGetValue<double>(out _) || d.TryGetValue<long>(out _)))
+                if (value is not JsonValue d || d.GetValueKind() != System.Text.Json.JsonValueKind.Number)
                 {
                     problems.Add($"{path}: expected a number ({shapeName})");
                 }
@@ -283,7 +283,7 @@ public sealed class AwsServiceModel
 
                 break;
             case "timestamp":
-                if (value is not JsonValue t || !(t.TryGetValue<double>(out _) || (t.TryGetValue<string>(out var iso) && DateTimeOffset.TryParse(iso, CultureInfo.InvariantCulture, DateTimeStyles.None, out _))))
+                if (value is not JsonValue t || !(t.GetValueKind() == System.Text.Json.JsonValueKind.Number || (t.TryGetValue<string>(out var iso) && DateTimeOffset.TryParse(iso, CultureInfo.InvariantCulture, DateTimeStyles.None, out _))))
                 {
                     problems.Add($"{path}: expected a timestamp ({shapeName})");
                 }
@@ -297,6 +297,30 @@ public sealed class AwsServiceModel
 
                 break;
         }
+    }
+
+    /// <summary>A JSON number without a fraction, whether it was parsed from text or built in memory from an int or a long.</summary>
+    private static bool WholeNumber(JsonValue value, out long number)
+    {
+        number = 0;
+        if (value.GetValueKind() != System.Text.Json.JsonValueKind.Number)
+        {
+            return false;
+        }
+
+        if (value.TryGetValue(out long asLong))
+        {
+            number = asLong;
+            return true;
+        }
+
+        if (value.TryGetValue(out int asInt))
+        {
+            number = asInt;
+            return true;
+        }
+
+        return decimal.TryParse(value.ToJsonString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var whole) && whole is >= long.MinValue and <= long.MaxValue && (number = (long)whole) == whole;
     }
 
     private static void Range(JsonObject shape, long value, string path, string what, List<string> problems)

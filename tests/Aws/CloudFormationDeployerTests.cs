@@ -198,4 +198,127 @@ public sealed class CloudFormationDeployerTests : IDisposable
         (await Deployer.DeleteAsync(Stack, CancellationToken.None)).Should().BeFalse();
         _cfn.Requests.Select(r => r.Operation).Should().Equal("DescribeStacks");
     }
+
+    // Deleting a stack whose bucket is not empty, and waits that are throttled.
+    private const string NotEmpty = "The bucket you tried to delete is not empty. You must delete all versions in the bucket.";
+    private const string StackArn = "arn:aws:cloudformation:us-east-1:123456789012:stack/" + Stack + "/1";
+
+    private CloudFormationDeployer DeployerWith(FakeAws? s3) => new(
+        new AwsQueryClient(AwsHttp.Signed(new BasicAWSCredentials("AKIDEXAMPLE", "secret"), "us-east-1", "cloudformation", _cfn.Endpoint), "cloudformation", "2010-05-15", new AwsRetryPolicy(3, TimeSpan.FromMilliseconds(1))),
+        _log.Add,
+        poll: TimeSpan.FromMilliseconds(1),
+        deadline: TimeSpan.FromSeconds(30),
+        s3: s3 is null ? null : new AwsS3Client(AwsHttp.Signed(new BasicAWSCredentials("AKIDEXAMPLE", "secret"), "us-east-1", "s3", s3.Endpoint), s3.Endpoint, pathStyle: true, new AwsRetryPolicy(3, TimeSpan.FromMilliseconds(1))));
+
+    /// <summary>Stack events (oldest first, as <see cref="Events"/>) with their resources' physical ids (a bucket's name).</summary>
+    private static JsonObject ResourceEvents(params (string Id, string Logical, string Type, string Physical, string Status, string? Reason)[] events)
+    {
+        var result = Events(events.Select(e => (e.Id, e.Logical, e.Type, e.Status, e.Reason)).ToArray());
+        foreach (var (item, e) in result["StackEvents"]!.AsArray().Zip(events.Reverse()))
+        {
+            item!["PhysicalResourceId"] = e.Physical;
+        }
+
+        return result;
+    }
+
+    [SkippableFact]
+    public async Task A_bucket_that_is_not_empty_is_emptied_and_the_stack_deleted_again()
+    {
+        using var s3 = new FakeAws("s3");
+        _cfn.Returns("DescribeStacks", Stacks("CREATE_COMPLETE"))
+            .Returns("DeleteStack", [])
+            .Returns("DescribeStackEvents", ResourceEvents(
+                ("d1", Stack, "AWS::CloudFormation::Stack", StackArn, "DELETE_IN_PROGRESS", "User Initiated"),
+                ("d2", "RawBucket", "AWS::S3::Bucket", "raw-bucket-1", "DELETE_FAILED", NotEmpty),
+                ("d3", Stack, "AWS::CloudFormation::Stack", StackArn, "DELETE_FAILED", "The following resource(s) failed to delete: [RawBucket]. ")))
+            .Returns("DescribeStacks", Stacks("DELETE_FAILED", "The following resource(s) failed to delete: [RawBucket]. "))
+            .Returns("DeleteStack", [])
+            .Returns("DescribeStackEvents", ResourceEvents(
+                ("d4", Stack, "AWS::CloudFormation::Stack", StackArn, "DELETE_IN_PROGRESS", "User Initiated"),
+                ("d5", "RawBucket", "AWS::S3::Bucket", "raw-bucket-1", "DELETE_COMPLETE", null),
+                ("d6", Stack, "AWS::CloudFormation::Stack", StackArn, "DELETE_COMPLETE", null)))
+            .Fails("DescribeStacks", 400, "ValidationError", $"Stack with id {Stack} does not exist");
+        s3.Returns("ListObjectVersions", new JsonObject
+            {
+                ["IsTruncated"] = false,
+                ["Name"] = "raw-bucket-1",
+                ["Versions"] = new JsonArray(
+                    new JsonObject { ["Key"] = "landing/orders.csv", ["VersionId"] = "v2", ["IsLatest"] = false },
+                    new JsonObject { ["Key"] = "staging/orders/part-0000.parquet", ["VersionId"] = "v1", ["IsLatest"] = true }),
+                ["DeleteMarkers"] = new JsonArray(new JsonObject { ["Key"] = "landing/orders.csv", ["VersionId"] = "dm3", ["IsLatest"] = true }),
+            })
+            .Returns("DeleteObjects", []);
+
+        var deleted = await DeployerWith(s3).DeleteAsync(Stack, CancellationToken.None);
+
+        deleted.Should().BeTrue();
+        _cfn.Requests.Select(r => r.Operation).Should().Equal("DescribeStacks", "DeleteStack", "DescribeStackEvents", "DescribeStacks", "DeleteStack", "DescribeStackEvents", "DescribeStacks");
+        _cfn.Requests.Where(r => r.Operation == "DeleteStack").Select(r => (string?)r.Body["ClientRequestToken"]).Distinct().Should().HaveCount(2, "the second deletion is a new request, not a retry CloudFormation would ignore");
+        s3.Requests.Select(r => r.Operation).Should().Equal("ListObjectVersions", "DeleteObjects");
+        s3.Requests.Should().AllSatisfy(r => ((string?)r.Body["Bucket"]).Should().Be("raw-bucket-1"));
+        s3.Requests.Last().Body["Delete"]!["Objects"]!.AsArray().Select(o => ((string?)o!["Key"], (string?)o["VersionId"]))
+            .Should().Equal(("landing/orders.csv", "v2"), ("staging/orders/part-0000.parquet", "v1"), ("landing/orders.csv", "dm3"));
+        var failedAt = _log.FindIndex(l => l.Contains("DELETE_FAILED", StringComparison.Ordinal) && l.Contains("RawBucket", StringComparison.Ordinal));
+        var emptiedAt = _log.FindIndex(l => l.StartsWith("Emptied the bucket raw-bucket-1 (3 object version(s)", StringComparison.Ordinal) && l.EndsWith($"so that {Stack} can be deleted", StringComparison.Ordinal));
+        var goneAt = _log.FindIndex(l => l.Contains("DELETE_COMPLETE", StringComparison.Ordinal) && l.Contains("RawBucket", StringComparison.Ordinal));
+        (failedAt, emptiedAt, goneAt).Should().Match<(int Failed, int Emptied, int Gone)>(i => i.Failed >= 0 && i.Failed < i.Emptied && i.Emptied < i.Gone, string.Join(Environment.NewLine, _log));
+        _cfn.RequestProblems.Should().BeEmpty();
+        s3.RequestProblems.Should().BeEmpty();
+    }
+
+    [SkippableTheory]
+    [InlineData("GlueServiceRole", "AWS::IAM::Role", "livetest-glue-role", "Cannot delete entity, must remove roles from instance profile first. (Service: Iam, Status Code: 409)", true)]
+    [InlineData("AthenaWorkGroup", "AWS::Athena::WorkGroup", "livetest-wg", "WorkGroup livetest-wg is not empty", true)]
+    [InlineData("RawBucket", "AWS::S3::Bucket", "raw-bucket-1", NotEmpty, false)]
+    public async Task A_deletion_that_fails_for_what_emptying_a_bucket_cannot_fix_reports_the_root_cause_first(string logical, string type, string physical, string reason, bool withS3)
+    {
+        using var s3 = new FakeAws("s3");
+        _cfn.Returns("DescribeStacks", Stacks("CREATE_COMPLETE"))
+            .Returns("DeleteStack", [])
+            .Returns("DescribeStackEvents", ResourceEvents(
+                ("d1", Stack, "AWS::CloudFormation::Stack", StackArn, "DELETE_IN_PROGRESS", "User Initiated"),
+                ("d2", logical, type, physical, "DELETE_FAILED", reason),
+                ("d3", "JobScriptsBucket", "AWS::S3::Bucket", "scripts-bucket-1", "DELETE_SKIPPED", null),
+                ("d4", Stack, "AWS::CloudFormation::Stack", StackArn, "DELETE_FAILED", $"The following resource(s) failed to delete: [{logical}]. ")))
+            .Returns("DescribeStacks", Stacks("DELETE_FAILED", $"The following resource(s) failed to delete: [{logical}]. "));
+
+        var delete = () => DeployerWith(withS3 ? s3 : null).DeleteAsync(Stack, CancellationToken.None);
+
+        var error = (await delete.Should().ThrowAsync<StackDeployException>()).Which;
+        error.Message.Should().Be($"{Stack} ended DELETE_FAILED. Root cause: {logical} ({type}) DELETE_FAILED: {reason}");
+        error.Failed.Should().ContainSingle().Which.Should().Be(new FailedResource(logical, type, physical, "DELETE_FAILED", reason));
+        _cfn.Requests.Count(r => r.Operation == "DeleteStack").Should().Be(1);
+        s3.Requests.Should().BeEmpty("only a bucket that is not empty is emptied, and only with an S3 client");
+        _cfn.RequestProblems.Should().BeEmpty();
+    }
+
+    [SkippableFact]
+    public async Task A_wait_that_is_throttled_goes_on_and_prints_each_event_once()
+    {
+        Absent();
+        ChangeSetCreated();
+        _cfn.Returns("ExecuteChangeSet", [])
+            .Fails("DescribeStackEvents", 400, "Throttling", "Rate exceeded")
+            .Fails("DescribeStackEvents", 400, "Throttling", "Rate exceeded")
+            .Returns("DescribeStackEvents", Events(("e1", "RawBucket", "AWS::S3::Bucket", "CREATE_IN_PROGRESS", null)))
+            .Fails("DescribeStacks", 503, "ServiceUnavailable", "Service Unavailable")
+            .Returns("DescribeStacks", Stacks("CREATE_IN_PROGRESS"))
+            .Returns("DescribeStackEvents", Events(
+                ("e1", "RawBucket", "AWS::S3::Bucket", "CREATE_IN_PROGRESS", null),
+                ("e2", "RawBucket", "AWS::S3::Bucket", "CREATE_COMPLETE", null),
+                ("e3", Stack, "AWS::CloudFormation::Stack", "CREATE_COMPLETE", null)))
+            .Returns("DescribeStacks", Stacks("CREATE_COMPLETE"));
+
+        var result = await Deployer.DeployAsync(Request, CancellationToken.None);
+
+        (result.Action, result.Status).Should().Be(("CREATE", "CREATE_COMPLETE"));
+        _log.Where(l => l.Contains("AWS::", StringComparison.Ordinal)).Should().SatisfyRespectively(
+            e1 => e1.Should().Contain("CREATE_IN_PROGRESS").And.EndWith("AWS::S3::Bucket RawBucket"),
+            e2 => e2.Should().Contain("CREATE_COMPLETE").And.EndWith("AWS::S3::Bucket RawBucket"),
+            e3 => e3.Should().Contain("CREATE_COMPLETE").And.EndWith($"AWS::CloudFormation::Stack {Stack}"));
+        _cfn.Requests.Count(r => r.Operation == "DescribeStackEvents").Should().Be(4, "two throttled, then two polls");
+        _cfn.Requests.Count(r => r.Operation == "DescribeStacks").Should().Be(4, "the existence check, one 503, then two polls");
+        _cfn.RequestProblems.Should().BeEmpty();
+    }
 }
