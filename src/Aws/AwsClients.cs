@@ -45,5 +45,5 @@ public sealed class AwsClients
 
     /// <summary>A stack deployer on these clients.</summary>
     public CloudFormationDeployer Deployer(Action<string> log, TimeSpan? poll = null, TimeSpan? deadline = null, TimeProvider? time = null) =>
-        new(CloudFormation, log, Plan is null ? poll : TimeSpan.Zero, deadline, time, S3);
+        new(CloudFormation, log, Plan is null ? poll ?? Environment.Poll : TimeSpan.Zero, deadline ?? Environment.WaitDeadline, time, S3);
 }

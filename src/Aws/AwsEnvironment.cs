@@ -62,9 +62,28 @@ public sealed record AwsEnvironment(string Region, AWSCredentials Credentials, I
     /// <summary>Whether the service's endpoint is overridden (then S3 is addressed path-style, as the SDKs do).</summary>
     public bool HasEndpointOverride(string service) => EndpointOverride(service) is not null;
 
+    /// <summary>How often waits ask AWS: <c>PIPELINE_AWS_POLL_SECONDS</c> (default 5).</summary>
+    public TimeSpan Poll => Seconds("PIPELINE_AWS_POLL_SECONDS") ?? TimeSpan.FromSeconds(5);
+
+    /// <summary>How long one wait (a stack operation, a change set) may take: <c>PIPELINE_AWS_WAIT_MINUTES</c> (default 60).</summary>
+    public TimeSpan WaitDeadline => Seconds("PIPELINE_AWS_WAIT_MINUTES", 60) ?? TimeSpan.FromMinutes(60);
+
+    private string? Variable(string name) => Environment is null ? System.Environment.GetEnvironmentVariable(name) : Environment.GetValueOrDefault(name);
+
+    private TimeSpan? Seconds(string name, double unit = 1)
+    {
+        if (Variable(name) is not { Length: > 0 } text)
+        {
+            return null;
+        }
+
+        return double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var value) && value >= 0
+            ? TimeSpan.FromSeconds(value * unit)
+            : throw new Diagnostics.PipelineInputException(Diagnostics.Diagnostic.Error(new Diagnostics.SourceLocation("$" + name), "AWS-WAIT", $"{name}='{text}' is not a number", $"set {name} to a number, e.g. {name}={(unit == 1 ? "5" : "60")}, or unset it"));
+    }
+
     private string? EndpointOverride(string service)
     {
-        string? Variable(string name) => Environment is null ? System.Environment.GetEnvironmentVariable(name) : Environment.GetValueOrDefault(name);
         return Variable("AWS_ENDPOINT_URL_" + service.ToUpperInvariant().Replace('-', '_')) is { Length: > 0 } specific ? specific
             : Variable("AWS_ENDPOINT_URL") is { Length: > 0 } general ? general
             : null;

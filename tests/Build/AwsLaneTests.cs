@@ -1,0 +1,381 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using GluePipeline.Aws;
+using GluePipeline.Build;
+using GluePipeline.Build.Hosting;
+using GluePipeline.Tests.Support;
+
+namespace GluePipeline.Tests.Build;
+
+/// <summary>
+/// DeployLiveTest, TeardownLiveTest and Sweep in the aws lane, driven in-process as a user runs them,
+/// against fake STS and CloudFormation endpoints that check every request against botocore; and
+/// <c>--plan</c>, whose every line must validate too. The tests of this class run one at a time:
+/// they point the process's AWS_* variables at their fakes.
+/// </summary>
+[Collection(AwsLaneCollection.Name)]
+public sealed class AwsLaneTests : IDisposable
+{
+    private const string Secret = "pl4n-s3cret-Value";
+    private const string Stack = "livetest-aws-1";
+    private static readonly string Later = DateTimeOffset.UtcNow.AddMinutes(5).ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
+
+    private static readonly string[] Variables =
+    [
+        "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE",
+        "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL_CLOUDFORMATION", "AWS_ENDPOINT_URL_S3",
+        "PIPELINE_ARTIFACT_BUCKET", "PIPELINE_AWS_POLL_SECONDS", "PIPELINE_AWS_WAIT_MINUTES", "PIPELINE_PARAM_ProbeToken",
+        "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_EC2_METADATA_DISABLED",
+    ];
+
+    private readonly Dictionary<string, string?> _saved = Variables.ToDictionary(v => v, Environment.GetEnvironmentVariable);
+    private readonly GitFixture _repo = new("aws-lane");
+    private readonly FakeAws _sts = new("sts");
+    private readonly FakeAws _cfn = new("cloudformation");
+
+    public AwsLaneTests()
+    {
+        _repo.Write("cake.config", "[Settings]\n");
+        _repo.Write(".gitignore", "artifacts/\n.pipeline/\n");
+        GluePipeline.Repository.ProductFiles.CopyTree(RepositoryRoot.Path, _repo.Path);
+
+        // A NoEcho parameter whose value comes from the environment, as CI passes secrets.
+        var template = File.ReadAllText(Path.Combine(_repo.Path, "templates/etl.yaml"));
+        _repo.Write("templates/etl.yaml", template.Replace("Parameters:\n", "Parameters:\n  ProbeToken:\n    Type: String\n    NoEcho: true\n    Default: unset\n", StringComparison.Ordinal));
+        _repo.Commit("the product, with a NoEcho parameter");
+        foreach (var variable in Variables)
+        {
+            Environment.SetEnvironmentVariable(variable, null);
+        }
+
+        // No profile, no instance metadata: only what a test sets is found.
+        Environment.SetEnvironmentVariable("AWS_CONFIG_FILE", Path.Combine(_repo.Path, "no-aws-config"));
+        Environment.SetEnvironmentVariable("AWS_SHARED_CREDENTIALS_FILE", Path.Combine(_repo.Path, "no-aws-credentials"));
+        Environment.SetEnvironmentVariable("AWS_EC2_METADATA_DISABLED", "true");
+        Environment.SetEnvironmentVariable("PIPELINE_PARAM_ProbeToken", Secret);
+    }
+
+    public void Dispose()
+    {
+        foreach (var (variable, value) in _saved)
+        {
+            Environment.SetEnvironmentVariable(variable, value);
+        }
+
+        _sts.Dispose();
+        _cfn.Dispose();
+        _repo.Dispose();
+    }
+
+    private Task<HostRunResult> Run(params string[] args) => Run(CancellationToken.None, args);
+
+    private Task<HostRunResult> Run(CancellationToken cancellationToken, params string[] args) => HostRun.RunAsync(PipelineHost.Create(), _repo.Path, args, cancellationToken);
+
+    private void UseFakes()
+    {
+        Environment.SetEnvironmentVariable("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE");
+        Environment.SetEnvironmentVariable("AWS_SECRET_ACCESS_KEY", "secret");
+        Environment.SetEnvironmentVariable("AWS_REGION", "eu-west-1");
+        Environment.SetEnvironmentVariable("AWS_ENDPOINT_URL_STS", _sts.Endpoint.ToString());
+        Environment.SetEnvironmentVariable("AWS_ENDPOINT_URL_CLOUDFORMATION", _cfn.Endpoint.ToString());
+        Environment.SetEnvironmentVariable("PIPELINE_ARTIFACT_BUCKET", "artifacts-bucket-1");
+        Environment.SetEnvironmentVariable("PIPELINE_AWS_POLL_SECONDS", "0.01");
+        _sts.Returns("GetCallerIdentity", new JsonObject { ["Account"] = "111122223333", ["Arn"] = "arn:aws:sts::111122223333:assumed-role/ci/build", ["UserId"] = "AROAEXAMPLE:build" });
+    }
+
+    private static JsonObject Stacks(string status, bool livetest = true, string? expiry = null) => new()
+    {
+        ["Stacks"] = new JsonArray(StackEntry(Stack, status, livetest ? "glue-etl" : null, livetest ? expiry ?? "2026-11-28T10:00:00Z" : null)),
+    };
+
+    private static JsonObject StackEntry(string name, string status, string? pipeline, string? expiry)
+    {
+        var tags = new JsonArray();
+        if (pipeline is not null)
+        {
+            tags.Add(new JsonObject { ["Key"] = "pipeline", ["Value"] = pipeline });
+        }
+
+        if (expiry is not null)
+        {
+            tags.Add(new JsonObject { ["Key"] = "expiry", ["Value"] = expiry });
+        }
+
+        return new JsonObject
+        {
+            ["StackName"] = name,
+            ["StackId"] = $"arn:aws:cloudformation:eu-west-1:111122223333:stack/{name}/1",
+            ["CreationTime"] = "2026-11-27T10:00:00Z",
+            ["StackStatus"] = status,
+            ["Tags"] = tags,
+        };
+    }
+
+    private static JsonObject Events(params (string Id, string Logical, string Type, string Status, string? Reason)[] events) => new()
+    {
+        ["StackEvents"] = new JsonArray(events.Reverse().Select(e => (JsonNode)new JsonObject
+        {
+            ["StackId"] = $"arn:aws:cloudformation:eu-west-1:111122223333:stack/{Stack}/1",
+            ["EventId"] = e.Id,
+            ["StackName"] = Stack,
+            ["LogicalResourceId"] = e.Logical,
+            ["ResourceType"] = e.Type,
+            ["Timestamp"] = Later,
+            ["ResourceStatus"] = e.Status,
+            ["ResourceStatusReason"] = e.Reason ?? string.Empty,
+        }).ToArray()),
+    };
+
+    private void ScriptCreate()
+    {
+        _cfn.Fails("DescribeStacks", 400, "ValidationError", $"Stack with id {Stack} does not exist")
+            .Returns("CreateChangeSet", new JsonObject { ["Id"] = "arn:aws:cloudformation:eu-west-1:111122223333:changeSet/pipeline/1", ["StackId"] = $"arn:aws:cloudformation:eu-west-1:111122223333:stack/{Stack}/1" })
+            .Returns("DescribeChangeSet", new JsonObject { ["Status"] = "CREATE_COMPLETE" })
+            .Returns("ExecuteChangeSet", []);
+    }
+
+    private void ScriptDelete()
+    {
+        _cfn.Returns("DescribeStacks", Stacks("CREATE_COMPLETE"))
+            .Returns("DescribeStacks", Stacks("CREATE_COMPLETE"))
+            .Returns("DeleteStack", [])
+            .Returns("DescribeStackEvents", Events(("d1", Stack, "AWS::CloudFormation::Stack", "DELETE_IN_PROGRESS", null)))
+            .Fails("DescribeStacks", 400, "ValidationError", $"Stack with id {Stack} does not exist");
+    }
+
+    private void NoProblems()
+    {
+        _cfn.RequestProblems.Should().BeEmpty();
+        _sts.RequestProblems.Should().BeEmpty();
+    }
+
+    [SkippableFact]
+    public async Task Plan_sends_nothing_and_prints_each_call_in_order_as_botocore_describes_it_with_secrets_masked()
+    {
+        var result = await Run("--target=DeployLiveTest", "--lane=aws", "--plan", $"--stack={Stack}");
+
+        result.ExitCode.Should().Be(0, result.ToString());
+        _cfn.Requests.Should().BeEmpty("plan mode sends nothing");
+        _sts.Requests.Should().BeEmpty();
+        var lines = result.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var calls = lines.Select(l => JsonNode.Parse(l)!.AsObject()).ToArray();
+        calls.Select(c => $"{c["service"]}.{c["operation"]}").Should().StartWith(
+            ["sts.GetCallerIdentity", "cloudformation.DescribeStacks", "cloudformation.CreateChangeSet", "cloudformation.DescribeChangeSet", "cloudformation.ExecuteChangeSet"],
+            "the preflight first, then a CREATE change set: the stack is assumed absent");
+        calls.Select(c => (string?)c["operation"]).Should().Contain("DeleteStack", "the teardown hook runs in the plan as it would in the run");
+        foreach (var call in calls)
+        {
+            var model = AwsServiceModel.Find((string)call["service"]!);
+            Skip.If(model is null && !DatabaseServers.IsCi, "botocore's models are not installed (python3-botocore)");
+            model!.ValidateInput((string)call["operation"]!, call["request"]).Should().BeEmpty($"{call.ToJsonString()[..Math.Min(200, call.ToJsonString().Length)]} is a valid request");
+        }
+
+        var create = calls.Single(c => (string?)c["operation"] == "CreateChangeSet")["request"]!;
+        create["ChangeSetType"]!.GetValue<string>().Should().Be("CREATE");
+        create["Capabilities"]!.AsArray().Select(c => (string?)c).Should().Contain("CAPABILITY_IAM", "the template has IAM roles");
+        var parameters = create["Parameters"]!.AsArray().ToDictionary(p => (string)p!["ParameterKey"]!, p => (string?)p!["ParameterValue"]);
+        parameters["ProbeToken"].Should().Be("****");
+        parameters["ArtifactBucket"].Should().Be("glue-etl-artifacts-123456789012-us-east-1", "without PIPELINE_ARTIFACT_BUCKET the plan uses a placeholder of the placeholder account");
+        parameters["NameSuffix"].Should().Be("livetest_aws_1");
+        var tags = create["Tags"]!.AsArray().ToDictionary(t => (string)t!["Key"]!, t => (string?)t!["Value"]);
+        tags.Should().ContainKeys("pipeline", "branch", "commit", "digest", "expiry", "owner");
+        tags["commit"].Should().Be(_repo.Head);
+        tags["digest"].Should().MatchRegex("^[0-9a-f]{64}$");
+        DateTimeOffset.Parse(tags["expiry"]!, CultureInfo.InvariantCulture).Should().BeCloseTo(DateTimeOffset.UtcNow.AddHours(24), TimeSpan.FromMinutes(10));
+        (result.Output + result.Error).Should().NotContain(Secret);
+        result.Error.Should().Contain("Plan mode").And.Contain("Lint").And.Contain("Package");
+    }
+
+    [SkippableFact]
+    public async Task Plan_of_a_template_over_51200_bytes_uploads_it_and_passes_its_url()
+    {
+        var template = File.ReadAllText(Path.Combine(_repo.Path, "templates/etl.yaml"));
+        _repo.Write("templates/etl.yaml", template + string.Concat(Enumerable.Repeat("# padding to go over CloudFormation's inline limit of 51,200 bytes ........................\n", 600)));
+        _repo.Commit("a large template");
+
+        var result = await Run("--target=DeployLiveTest", "--lane=aws", "--plan", $"--stack={Stack}");
+
+        result.ExitCode.Should().Be(0, result.ToString());
+        var calls = result.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonNode.Parse(l)!.AsObject()).ToArray();
+        var put = calls.Single(c => (string?)c["operation"] == "PutObject");
+        put["service"]!.GetValue<string>().Should().Be("s3");
+        put["request"]!["Bucket"]!.GetValue<string>().Should().Be("glue-etl-artifacts-123456789012-us-east-1");
+        put["request"]!["Key"]!.GetValue<string>().Should().EndWith("/templates/etl.yaml");
+        var create = calls.Single(c => (string?)c["operation"] == "CreateChangeSet")["request"]!.AsObject();
+        create.ContainsKey("TemplateBody").Should().BeFalse();
+        create["TemplateURL"]!.GetValue<string>().Should().StartWith("https://glue-etl-artifacts-123456789012-us-east-1.s3.us-east-1.amazonaws.com/").And.EndWith("/templates/etl.yaml");
+        Array.IndexOf(calls, put).Should().BeLessThan(Array.IndexOf(calls, calls.Single(c => (string?)c["operation"] == "CreateChangeSet")));
+        foreach (var call in calls)
+        {
+            var model = AwsServiceModel.Find((string)call["service"]!);
+            Skip.If(model is null && !DatabaseServers.IsCi, "botocore's models are not installed (python3-botocore)");
+            model!.ValidateInput((string)call["operation"]!, call["request"]).Should().BeEmpty();
+        }
+    }
+
+    [Fact]
+    public async Task Plan_is_for_the_aws_lane()
+    {
+        var result = await Run("--target=DeployLiveTest", "--plan");
+
+        result.ExitCode.Should().Be(ExitCodes.UsageOrInput, result.ToString());
+        result.Error.Should().Contain("ARG-PLAN").And.Contain("--lane=aws");
+    }
+
+    [SkippableFact]
+    public async Task A_new_stack_is_created_its_events_shown_live_and_the_teardown_hook_deletes_it()
+    {
+        UseFakes();
+        ScriptCreate();
+        _cfn.Returns("DescribeStackEvents", Events(("e1", "RawBucket", "AWS::S3::Bucket", "CREATE_IN_PROGRESS", null)))
+            .Returns("DescribeStacks", Stacks("CREATE_IN_PROGRESS"))
+            .Returns("DescribeStackEvents", Events(("e1", "RawBucket", "AWS::S3::Bucket", "CREATE_IN_PROGRESS", null), ("e2", "RawBucket", "AWS::S3::Bucket", "CREATE_COMPLETE", null)))
+            .Returns("DescribeStacks", Stacks("CREATE_COMPLETE"));
+        ScriptDelete();
+
+        var result = await Run("--target=DeployLiveTest", "--lane=aws", $"--stack={Stack}");
+
+        result.ExitCode.Should().Be(0, result.ToString());
+        (result.Output + result.Error).Should().Contain("arn:aws:sts::111122223333:assumed-role/ci/build", "the preflight says who acts");
+        (result.Output + result.Error).Should().MatchRegex(@"CREATE_IN_PROGRESS\s+AWS::S3::Bucket RawBucket").And.MatchRegex(@"CREATE_COMPLETE\s+AWS::S3::Bucket RawBucket");
+        (result.Output + result.Error).Should().Contain($"Created the aws stack {Stack}").And.Contain($"Deleted the aws stack {Stack}");
+        _sts.Requests.Select(r => r.Operation).Should().Equal("GetCallerIdentity");
+        var create = _cfn.Requests.Single(r => r.Operation == "CreateChangeSet").Body;
+        create["TemplateBody"]!.GetValue<string>().Should().Contain("AWS::Glue::Job");
+        var parameters = create["Parameters"]!.AsArray().ToDictionary(p => (string)p!["ParameterKey"]!, p => (string?)p!["ParameterValue"]);
+        parameters["ProbeToken"].Should().Be(Secret, "CloudFormation is sent the secret");
+        parameters["ArtifactBucket"].Should().Be("artifacts-bucket-1");
+        (result.Output + result.Error).Should().NotContain(Secret, "but it is never printed");
+        _cfn.Requests.Last().Operation.Should().Be("DescribeStacks");
+        _cfn.Requests.Count(r => r.Operation == "DeleteStack").Should().Be(1);
+        _cfn.Requests.Should().OnlyContain(r => r.Headers["Authorization"].Contains("/eu-west-1/cloudformation/aws4_request", StringComparison.Ordinal));
+        NoProblems();
+    }
+
+    [SkippableFact]
+    public async Task A_create_that_fails_reports_the_root_cause_first_and_is_torn_down()
+    {
+        UseFakes();
+        ScriptCreate();
+        _cfn.Returns("DescribeStackEvents", Events(
+                ("e1", "GlueServiceRole", "AWS::IAM::Role", "CREATE_FAILED", "Resource handler returned message: \"Access denied for operation 'iam:CreateRole'\""),
+                ("e2", "RawBucket", "AWS::S3::Bucket", "CREATE_FAILED", "Resource creation cancelled"),
+                ("e3", Stack, "AWS::CloudFormation::Stack", "ROLLBACK_COMPLETE", null)))
+            .Returns("DescribeStacks", Stacks("ROLLBACK_COMPLETE"));
+        ScriptDelete();
+
+        var result = await Run("--target=DeployLiveTest", "--lane=aws", $"--stack={Stack}");
+
+        result.ExitCode.Should().Be(ExitCodes.Failure, result.ToString());
+        (result.Output + result.Error).Should().Contain("Root cause: GlueServiceRole (AWS::IAM::Role) CREATE_FAILED: Resource handler returned message: \"Access denied for operation 'iam:CreateRole'\"");
+        (result.Output + result.Error).Should().Contain($"Deleted the aws stack {Stack}");
+        _cfn.Requests.Count(r => r.Operation == "DeleteStack").Should().Be(1, "the teardown hook deletes what the failed create left");
+        NoProblems();
+    }
+
+    [SkippableFact]
+    public async Task Ctrl_C_during_the_wait_stops_waiting_and_the_stack_is_torn_down()
+    {
+        UseFakes();
+        ScriptCreate();
+
+        // The stack stays CREATE_IN_PROGRESS for as long as the run waits; once deletion was asked for, it is gone.
+        _cfn.Otherwise("DescribeStackEvents", _ => Events(("e1", "RawBucket", "AWS::S3::Bucket", "CREATE_IN_PROGRESS", null)));
+        _cfn.Otherwise("DescribeStacks", _ => _cfn.Requests.Any(r => r.Operation == "DeleteStack")
+            ? throw new FakeAwsError(400, "ValidationError", $"Stack with id {Stack} does not exist")
+            : Stacks("CREATE_IN_PROGRESS"));
+        _cfn.Returns("DeleteStack", []);
+        using var cancellation = new CancellationTokenSource();
+        var run = Run(cancellation.Token, "--target=DeployLiveTest", "--lane=aws", $"--stack={Stack}");
+        var until = DateTime.UtcNow.AddSeconds(60);
+        while (_cfn.Requests.Count(r => r.Operation == "DescribeStacks") < 4 && DateTime.UtcNow < until)
+        {
+            await Task.Delay(10);
+        }
+
+        await cancellation.CancelAsync();
+        var result = await run;
+
+        result.ExitCode.Should().Be(ExitCodes.Cancelled, result.ToString());
+        (result.Output + result.Error).Should().Contain("Cancelled; teardown ran.").And.Contain($"Deleted the aws stack {Stack}");
+        _cfn.Requests.Count(r => r.Operation == "DeleteStack").Should().Be(1);
+        NoProblems();
+    }
+
+    [SkippableFact]
+    public async Task TeardownLiveTest_refuses_a_stack_without_an_expiry_tag()
+    {
+        UseFakes();
+        _cfn.Returns("DescribeStacks", Stacks("UPDATE_COMPLETE", livetest: false));
+
+        var result = await Run("--target=TeardownLiveTest", "--lane=aws", "--stack=glue-etl-prod");
+
+        result.ExitCode.Should().Be(ExitCodes.UsageOrInput, result.ToString());
+        (result.Output + result.Error).Should().Contain("STACK-NOT-LIVETEST").And.Contain("left alone");
+        _cfn.Requests.Should().NotContain(r => r.Operation == "DeleteStack");
+        NoProblems();
+    }
+
+    [SkippableFact]
+    public async Task Sweep_deletes_only_this_pipelines_expired_stacks()
+    {
+        UseFakes();
+        var past = DateTimeOffset.UtcNow.AddHours(-1).ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
+        var future = DateTimeOffset.UtcNow.AddHours(3).ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
+        _cfn.Returns("DescribeStacks", new JsonObject
+            {
+                ["Stacks"] = new JsonArray(StackEntry(Stack, "CREATE_COMPLETE", "glue-etl", past), StackEntry("livetest-fresh-2", "CREATE_COMPLETE", "glue-etl", future)),
+                ["NextToken"] = "page-2",
+            })
+            .Returns("DescribeStacks", new JsonObject
+            {
+                ["Stacks"] = new JsonArray(StackEntry("glue-etl-prod", "UPDATE_COMPLETE", "glue-etl", null), StackEntry("livetest-other-3", "CREATE_COMPLETE", "other-pipeline", past)),
+            });
+        _cfn.Returns("DescribeStacks", Stacks("CREATE_COMPLETE", expiry: past))
+            .Returns("DeleteStack", [])
+            .Returns("DescribeStackEvents", Events(("d1", Stack, "AWS::CloudFormation::Stack", "DELETE_IN_PROGRESS", null)))
+            .Fails("DescribeStacks", 400, "ValidationError", $"Stack with id {Stack} does not exist");
+
+        var result = await Run("--target=Sweep", "--lane=aws");
+
+        result.ExitCode.Should().Be(0, result.ToString());
+        _cfn.Requests.Where(r => r.Operation == "DeleteStack").Select(r => (string?)r.Body["StackName"]).Should().Equal(Stack);
+        _cfn.Requests.Where(r => r.Operation == "DescribeStacks").Skip(1).First().Body["NextToken"]!.GetValue<string>().Should().Be("page-2");
+        (result.Output + result.Error).Should().Contain($"removed stack  {Stack}").And.Contain("kept           livetest-fresh-2").And.Contain("1 stack(s) removed");
+        NoProblems();
+    }
+
+    [SkippableFact]
+    public async Task Without_an_artifact_bucket_nothing_is_sent_and_the_error_says_what_to_set()
+    {
+        UseFakes();
+        Environment.SetEnvironmentVariable("PIPELINE_ARTIFACT_BUCKET", null);
+
+        var result = await Run("--target=DeployLiveTest", "--lane=aws", $"--stack={Stack}");
+
+        result.ExitCode.Should().Be(ExitCodes.UsageOrInput, result.ToString());
+        (result.Output + result.Error).Should().Contain("AWS-ARTIFACT-BUCKET").And.Contain("export PIPELINE_ARTIFACT_BUCKET=");
+        _cfn.Requests.Should().BeEmpty();
+        _sts.Requests.Should().BeEmpty();
+    }
+
+    [SkippableFact]
+    public async Task Without_credentials_the_error_says_how_to_provide_them()
+    {
+        Environment.SetEnvironmentVariable("AWS_REGION", "eu-west-1");
+        Environment.SetEnvironmentVariable("PIPELINE_ARTIFACT_BUCKET", "artifacts-bucket-1");
+
+        var result = await Run("--target=DeployLiveTest", "--lane=aws", $"--stack={Stack}");
+
+        result.ExitCode.Should().Be(ExitCodes.UsageOrInput, result.ToString());
+        (result.Output + result.Error).Should().Contain("AWS-CREDENTIALS").And.Contain("AWS_PROFILE");
+        (result.Output + result.Error).Should().NotContain("   at ", "a user mistake is not a stack trace");
+    }
+}
+
+/// <summary>The aws lane's host tests change the process's AWS_* variables: they run alone.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class AwsLaneCollection
+{
+    public const string Name = "aws lane (process environment)";
+}
