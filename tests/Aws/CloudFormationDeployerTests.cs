@@ -36,20 +36,8 @@ public sealed class CloudFormationDeployerTests : IDisposable
         }),
     };
 
-    private static JsonObject Events(params (string Id, string Logical, string Type, string Status, string? Reason)[] events) => new()
-    {
-        ["StackEvents"] = new JsonArray(events.Reverse().Select(e => (JsonNode)new JsonObject
-        {
-            ["StackId"] = "arn:aws:cloudformation:us-east-1:123456789012:stack/" + Stack + "/1",
-            ["EventId"] = e.Id,
-            ["StackName"] = Stack,
-            ["LogicalResourceId"] = e.Logical,
-            ["ResourceType"] = e.Type,
-            ["Timestamp"] = Later,
-            ["ResourceStatus"] = e.Status,
-            ["ResourceStatusReason"] = e.Reason ?? string.Empty,
-        }).ToArray()),
-    };
+    private static JsonObject Events(params (string Id, string Logical, string Type, string Status, string? Reason)[] events) =>
+        CloudFormationAnswers.Events(Stack, "arn:aws:cloudformation:us-east-1:123456789012:stack/" + Stack + "/1", Later, events);
 
     private FakeAws Absent() => _cfn.Fails("DescribeStacks", 400, "ValidationError", $"Stack with id {Stack} does not exist");
 

@@ -111,20 +111,8 @@ public sealed class AwsLaneTests : IDisposable
         };
     }
 
-    private static JsonObject Events(params (string Id, string Logical, string Type, string Status, string? Reason)[] events) => new()
-    {
-        ["StackEvents"] = new JsonArray(events.Reverse().Select(e => (JsonNode)new JsonObject
-        {
-            ["StackId"] = $"arn:aws:cloudformation:eu-west-1:111122223333:stack/{Stack}/1",
-            ["EventId"] = e.Id,
-            ["StackName"] = Stack,
-            ["LogicalResourceId"] = e.Logical,
-            ["ResourceType"] = e.Type,
-            ["Timestamp"] = Later,
-            ["ResourceStatus"] = e.Status,
-            ["ResourceStatusReason"] = e.Reason ?? string.Empty,
-        }).ToArray()),
-    };
+    private static JsonObject Events(params (string Id, string Logical, string Type, string Status, string? Reason)[] events) =>
+        CloudFormationAnswers.Events(Stack, $"arn:aws:cloudformation:eu-west-1:111122223333:stack/{Stack}/1", Later, events);
 
     private void ScriptCreate()
     {
