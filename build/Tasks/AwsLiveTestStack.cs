@@ -43,6 +43,7 @@ internal static partial class AwsLiveTestStack
 
     public static async Task TeardownAsync(BuildContext context, string stack, CancellationToken cancellationToken)
     {
+        CheckName(stack);
         var aws = await context.AwsAsync();
         var deleted = await AwsStack.TeardownAsync(stack, aws, line => context.Log.Information("{0}", line), cancellationToken);
         context.Log.Information(deleted ? "Deleted the aws stack {0}" : "There is no aws stack {0}: nothing to tear down", stack);

@@ -44,7 +44,7 @@ public sealed record AwsEnvironment(string Region, AWSCredentials Credentials, I
             }
             catch (AmazonClientException ex)
             {
-                throw new Diagnostics.PipelineInputException(Diagnostics.Diagnostic.Error(new Diagnostics.SourceLocation("--lane=aws"), "AWS-CREDENTIALS", $"No AWS credentials were found: {ex.Message.Split('\n')[0]}", "set AWS_PROFILE (after aws sso login) or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; in CodeBuild the project's role is used"));
+                throw new Diagnostics.PipelineInputException(Diagnostics.Diagnostic.Error(new Diagnostics.SourceLocation("--lane=aws"), "AWS-CREDENTIALS", $"No AWS credentials were found in the SDK's chain (environment, profile, SSO, container and instance roles){(ex.Message.Contains("returned the following errors", StringComparison.Ordinal) ? string.Empty : ": " + ex.Message.Split('\n')[0])}", "set AWS_PROFILE (after aws sso login) or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; in CodeBuild the project's role is used"));
             }
         }
         else
