@@ -209,51 +209,85 @@ public sealed class FakeAws : IDisposable
                 return;
             }
 
-            using var received = new MemoryStream();
-            await context.Request.InputStream.CopyToAsync(received);
-            if (RestXml)
-            {
-                await ServeRestXmlAsync(context, received.ToArray());
-                continue;
-            }
-
-            received.Position = 0;
-            using var reader = new StreamReader(received, Encoding.UTF8);
-            var text = await reader.ReadToEndAsync();
-            string operation;
-            JsonObject body;
-            var problems = new List<string>();
-            if (Query)
-            {
-                var form = text.Split('&', StringSplitOptions.RemoveEmptyEntries).Select(p => p.Split('=', 2)).Select(p => new KeyValuePair<string, string>(Uri.UnescapeDataString(p[0].Replace('+', ' ')), Uri.UnescapeDataString((p.Length > 1 ? p[1] : string.Empty).Replace('+', ' ')))).ToArray();
-                operation = form.FirstOrDefault(f => f.Key == "Action").Value ?? string.Empty;
-                body = Model?.FromQuery(operation, form, problems) ?? [];
-            }
-            else
-            {
-                var target = context.Request.Headers["X-Amz-Target"] ?? string.Empty;
-                operation = target.StartsWith(TargetPrefix + ".", StringComparison.Ordinal) ? target[(TargetPrefix!.Length + 1)..] : target;
-                body = text.Length == 0 ? [] : JsonNode.Parse(text)?.AsObject() ?? [];
-            }
-
-            Requests.Enqueue(new FakeAwsRequest(operation, body, context.Request.Headers.AllKeys.OfType<string>().ToDictionary(k => k, k => context.Request.Headers[k]!, StringComparer.OrdinalIgnoreCase)));
-            if (Model is not null)
-            {
-                foreach (var problem in problems.Concat(Model.ValidateInput(operation, body)))
-                {
-                    RequestProblems.Enqueue(problem);
-                }
-            }
-
-            var (status, answer) = Answer(operation, body);
-            var requestId = $"req-{Requests.Count:D4}";
-            var bytes = Encoding.UTF8.GetBytes(Query ? QueryXml(operation, status, answer, requestId) : answer.ToJsonString());
-            context.Response.StatusCode = status;
-            context.Response.ContentType = Query ? "text/xml" : "application/x-amz-json-1.1";
-            context.Response.Headers["x-amzn-RequestId"] = requestId;
-            await context.Response.OutputStream.WriteAsync(bytes);
-            context.Response.Close();
+            // Each request on its own: concurrent clients (parallel uploads) are served side by side, and a
+            // client that goes away mid-request (a cancelled call) cannot stop the fake answering the next.
+            _ = Task.Run(() => ServeOneAsync(context));
         }
+    }
+
+    private async Task ServeOneAsync(HttpListenerContext context)
+    {
+        try
+        {
+            await ServeRequestAsync(context);
+        }
+        catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException or InvalidOperationException or IOException)
+        {
+            // The client went away, or the fake is shutting down: nobody is waiting for this answer.
+        }
+#pragma warning disable CA1031 // A bug in the fake must reach the test as a problem, not end the listener.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            RequestProblems.Enqueue($"the fake failed to answer {context.Request.HttpMethod} {context.Request.RawUrl}: {ex}");
+            try
+            {
+                context.Response.StatusCode = 500;
+                context.Response.Close();
+            }
+            catch (Exception closing) when (closing is HttpListenerException or ObjectDisposedException or InvalidOperationException)
+            {
+                // Gone already.
+            }
+        }
+    }
+
+    private async Task ServeRequestAsync(HttpListenerContext context)
+    {
+        using var received = new MemoryStream();
+        await context.Request.InputStream.CopyToAsync(received);
+        if (RestXml)
+        {
+            await ServeRestXmlAsync(context, received.ToArray());
+            return;
+        }
+
+        received.Position = 0;
+        using var reader = new StreamReader(received, Encoding.UTF8);
+        var text = await reader.ReadToEndAsync();
+        string operation;
+        JsonObject body;
+        var problems = new List<string>();
+        if (Query)
+        {
+            var form = text.Split('&', StringSplitOptions.RemoveEmptyEntries).Select(p => p.Split('=', 2)).Select(p => new KeyValuePair<string, string>(Uri.UnescapeDataString(p[0].Replace('+', ' ')), Uri.UnescapeDataString((p.Length > 1 ? p[1] : string.Empty).Replace('+', ' ')))).ToArray();
+            operation = form.FirstOrDefault(f => f.Key == "Action").Value ?? string.Empty;
+            body = Model?.FromQuery(operation, form, problems) ?? [];
+        }
+        else
+        {
+            var target = context.Request.Headers["X-Amz-Target"] ?? string.Empty;
+            operation = target.StartsWith(TargetPrefix + ".", StringComparison.Ordinal) ? target[(TargetPrefix!.Length + 1)..] : target;
+            body = text.Length == 0 ? [] : JsonNode.Parse(text)?.AsObject() ?? [];
+        }
+
+        Requests.Enqueue(new FakeAwsRequest(operation, body, context.Request.Headers.AllKeys.OfType<string>().ToDictionary(k => k, k => context.Request.Headers[k]!, StringComparer.OrdinalIgnoreCase)));
+        if (Model is not null)
+        {
+            foreach (var problem in problems.Concat(Model.ValidateInput(operation, body)))
+            {
+                RequestProblems.Enqueue(problem);
+            }
+        }
+
+        var (status, answer) = Answer(operation, body);
+        var requestId = $"req-{Requests.Count:D4}";
+        var bytes = Encoding.UTF8.GetBytes(Query ? QueryXml(operation, status, answer, requestId) : answer.ToJsonString());
+        context.Response.StatusCode = status;
+        context.Response.ContentType = Query ? "text/xml" : "application/x-amz-json-1.1";
+        context.Response.Headers["x-amzn-RequestId"] = requestId;
+        await context.Response.OutputStream.WriteAsync(bytes);
+        context.Response.Close();
     }
 
     /// <summary>
