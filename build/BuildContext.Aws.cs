@@ -18,6 +18,9 @@ public sealed partial class BuildContext
     /// </summary>
     public bool IsPlan { get; }
 
+    /// <summary>Where this run published its artifact in the artifact bucket, or null.</summary>
+    public GluePipeline.Stacks.PublishedArtifact? Published { get; set; }
+
     /// <summary>The aws LiveTest stack this run deployed, or null.</summary>
     public GluePipeline.Stacks.AwsDeployment? AwsDeployment { get; set; }
 

@@ -21,6 +21,8 @@ public sealed class AwsPlan(Action<string> write)
     /// <summary>The placeholder region.</summary>
     public const string Region = "us-east-1";
 
+    private static readonly System.Text.Json.JsonSerializerOptions LineOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     private readonly Dictionary<string, (string Status, JsonArray Tags)> _stacks = new(StringComparer.Ordinal);
     private readonly List<string> _secrets = [];
     private readonly Lock _lock = new();
@@ -42,7 +44,7 @@ public sealed class AwsPlan(Action<string> write)
     {
         lock (_lock)
         {
-            var line = new JsonObject { ["service"] = service, ["operation"] = operation, ["request"] = request.DeepClone() }.ToJsonString();
+            var line = new JsonObject { ["service"] = service, ["operation"] = operation, ["request"] = request.DeepClone() }.ToJsonString(LineOptions);
             write(new SecretMask(_secrets).Mask(line));
             Calls++;
             return Answer(service, operation, request);

@@ -38,16 +38,45 @@ public sealed class AwsS3Client(HttpClient http, Uri endpoint, bool pathStyle, A
         return query is null ? uri : new Uri(uri + "?" + query);
     }
 
-    /// <summary>Uploads an object.</summary>
-    public async Task PutObjectAsync(string bucket, string key, byte[] body, string contentType, CancellationToken cancellationToken)
+    /// <summary>Uploads an object, with user metadata (<c>x-amz-meta-&lt;name&gt;</c>) when given.</summary>
+    public async Task PutObjectAsync(string bucket, string key, byte[] body, string contentType, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? metadata = null)
     {
         if (plan is not null)
         {
-            plan.Call(Service, "PutObject", new JsonObject { ["Bucket"] = bucket, ["Key"] = key, ["ContentType"] = contentType, ["Body"] = $"<{body.Length.ToString(CultureInfo.InvariantCulture)} bytes, sha256 {Convert.ToHexStringLower(SHA256.HashData(body))}>" });
+            var request = new JsonObject { ["Bucket"] = bucket, ["Key"] = key, ["ContentType"] = contentType, ["Body"] = $"<{body.Length.ToString(CultureInfo.InvariantCulture)} bytes, sha256 {Convert.ToHexStringLower(SHA256.HashData(body))}>" };
+            if (metadata is { Count: > 0 })
+            {
+                request["Metadata"] = new JsonObject(metadata.Select(m => KeyValuePair.Create(m.Key, (JsonNode?)JsonValue.Create(m.Value))));
+            }
+
+            plan.Call(Service, "PutObject", request);
             return;
         }
 
-        await SendAsync("PutObject", HttpMethod.Put, ObjectUri(bucket, key), body, contentType, md5: false, cancellationToken);
+        var headers = metadata?.ToDictionary(m => "x-amz-meta-" + m.Key, m => m.Value, StringComparer.Ordinal);
+        await SendAsync("PutObject", HttpMethod.Put, ObjectUri(bucket, key), body, contentType, md5: false, cancellationToken, headers);
+    }
+
+    /// <summary>An object's user metadata (<c>x-amz-meta-*</c>, names without the prefix), or null when there is no such object.</summary>
+    public async Task<IReadOnlyDictionary<string, string>?> HeadObjectAsync(string bucket, string key, CancellationToken cancellationToken)
+    {
+        if (plan is not null)
+        {
+            // The plan's account is empty: nothing has been published there.
+            plan.Call(Service, "HeadObject", new JsonObject { ["Bucket"] = bucket, ["Key"] = key });
+            return null;
+        }
+
+        try
+        {
+            var (_, headers) = await SendAsync("HeadObject", HttpMethod.Head, ObjectUri(bucket, key), null, null, md5: false, cancellationToken);
+            return headers.Where(h => h.Key.StartsWith("x-amz-meta-", StringComparison.OrdinalIgnoreCase))
+                .ToDictionary(h => h.Key["x-amz-meta-".Length..].ToLowerInvariant(), h => h.Value, StringComparer.Ordinal);
+        }
+        catch (AwsException ex) when (ex.StatusCode == 404)
+        {
+            return null;
+        }
     }
 
     /// <summary>Deletes every version and delete marker in a bucket (a versioned bucket is only empty then); returns how many.</summary>
@@ -78,7 +107,7 @@ public sealed class AwsS3Client(HttpClient http, Uri endpoint, bool pathStyle, A
             }
             else
             {
-                var root = await SendAsync("ListObjectVersions", HttpMethod.Get, ObjectUri(bucket, string.Empty, string.Join('&', query)), null, null, md5: false, cancellationToken);
+                var (root, _) = await SendAsync("ListObjectVersions", HttpMethod.Get, ObjectUri(bucket, string.Empty, string.Join('&', query)), null, null, md5: false, cancellationToken);
                 page = ListVersions(root);
             }
 
@@ -117,7 +146,7 @@ public sealed class AwsS3Client(HttpClient http, Uri endpoint, bool pathStyle, A
         }
 
         var body = new XElement(Ns + "Delete", new XElement(Ns + "Quiet", "true"), objects.Select(o => new XElement(Ns + "Object", new XElement(Ns + "Key", o.Key), o.Version is null ? null : new XElement(Ns + "VersionId", o.Version))));
-        var root = await SendAsync("DeleteObjects", HttpMethod.Post, ObjectUri(bucket, string.Empty, "delete"), Encoding.UTF8.GetBytes(body.ToString(SaveOptions.DisableFormatting)), "application/xml", md5: true, cancellationToken);
+        var (root, _) = await SendAsync("DeleteObjects", HttpMethod.Post, ObjectUri(bucket, string.Empty, "delete"), Encoding.UTF8.GetBytes(body.ToString(SaveOptions.DisableFormatting)), "application/xml", md5: true, cancellationToken);
         var errors = root.Elements().Where(e => e.Name.LocalName == "Error").Select(e => $"{Child(e, "Key")}: {Child(e, "Code")} {Child(e, "Message")}").ToArray();
         if (errors.Length > 0)
         {
@@ -162,17 +191,22 @@ public sealed class AwsS3Client(HttpClient http, Uri endpoint, bool pathStyle, A
 
     private static string? Child(XElement parent, string name) => parent.Elements().FirstOrDefault(e => e.Name.LocalName == name)?.Value;
 
-    private Task<XElement> SendAsync(string operation, HttpMethod method, Uri uri, byte[]? body, string? contentType, bool md5, CancellationToken cancellationToken) =>
+    private Task<(XElement Body, IReadOnlyDictionary<string, string> Headers)> SendAsync(string operation, HttpMethod method, Uri uri, byte[]? body, string? contentType, bool md5, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? headers = null) =>
         _retry.RunAsync(
             async token =>
             {
                 using var message = new HttpRequestMessage(method, uri);
                 var payload = body ?? [];
                 message.Headers.TryAddWithoutValidation("x-amz-content-sha256", Convert.ToHexStringLower(SHA256.HashData(payload)));
+                foreach (var (name, value) in headers ?? new Dictionary<string, string>())
+                {
+                    message.Headers.TryAddWithoutValidation(name, value);
+                }
+
                 if (body is not null)
                 {
                     message.Content = new ByteArrayContent(body);
-                    message.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(contentType ?? "application/octet-stream");
+                    message.Content.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse(contentType ?? "application/octet-stream");
                     if (md5)
                     {
                         message.Content.Headers.ContentMD5 = MD5.HashData(body);
@@ -186,7 +220,8 @@ public sealed class AwsS3Client(HttpClient http, Uri endpoint, bool pathStyle, A
                     throw Error(operation, response, text);
                 }
 
-                return text.Length == 0 ? new XElement(Ns + "Empty") : XDocument.Parse(text).Root!;
+                var answered = response.Headers.Concat(response.Content.Headers).ToDictionary(h => h.Key, h => string.Join(",", h.Value), StringComparer.OrdinalIgnoreCase);
+                return (text.Length == 0 ? new XElement(Ns + "Empty") : XDocument.Parse(text).Root!, (IReadOnlyDictionary<string, string>)answered);
             },
             _random,
             cancellationToken);

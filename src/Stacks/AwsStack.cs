@@ -235,5 +235,8 @@ public static class AwsStack
     }
 
     /// <summary>Where an artifact is published in the artifact bucket: name/version/digest (issue #15 uploads there).</summary>
-    public static string ArtifactPrefix(ArtifactManifest manifest) => $"{manifest.Name}/{manifest.Version}/{manifest.Digest[..Math.Min(16, manifest.Digest.Length)]}";
+    /// <remarks>Characters S3 and Glue's script paths treat specially (the <c>+</c> of semver build metadata) become <c>_</c>.</remarks>
+    public static string ArtifactPrefix(ArtifactManifest manifest) => $"{KeySafe(manifest.Name)}/{KeySafe(manifest.Version)}/{manifest.Digest[..Math.Min(16, manifest.Digest.Length)]}";
+
+    private static string KeySafe(string text) => string.Concat(text.Select(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_' ? c : '_'));
 }

@@ -32,6 +32,7 @@ public sealed class AwsLaneTests : IDisposable
     private readonly GitFixture _repo = new("aws-lane");
     private readonly FakeAws _sts = new("sts");
     private readonly FakeAws _cfn = new("cloudformation");
+    private readonly FakeAws _s3 = new("s3");
 
     public AwsLaneTests()
     {
@@ -64,6 +65,7 @@ public sealed class AwsLaneTests : IDisposable
 
         _sts.Dispose();
         _cfn.Dispose();
+        _s3.Dispose();
         _repo.Dispose();
     }
 
@@ -78,8 +80,11 @@ public sealed class AwsLaneTests : IDisposable
         Environment.SetEnvironmentVariable("AWS_REGION", "eu-west-1");
         Environment.SetEnvironmentVariable("AWS_ENDPOINT_URL_STS", _sts.Endpoint.ToString());
         Environment.SetEnvironmentVariable("AWS_ENDPOINT_URL_CLOUDFORMATION", _cfn.Endpoint.ToString());
+        Environment.SetEnvironmentVariable("AWS_ENDPOINT_URL_S3", _s3.Endpoint.ToString());
         Environment.SetEnvironmentVariable("PIPELINE_ARTIFACT_BUCKET", "artifacts-bucket-1");
         Environment.SetEnvironmentVariable("PIPELINE_AWS_POLL_SECONDS", "0.01");
+        // The artifact bucket has nothing yet: the run publishes.
+        _s3.Fails("HeadObject", 404, "NotFound", "Not Found").Otherwise("PutObject", _ => new JsonObject { ["ETag"] = "\"etag\"" });
         _sts.Returns("GetCallerIdentity", new JsonObject { ["Account"] = "111122223333", ["Arn"] = "arn:aws:sts::111122223333:assumed-role/ci/build", ["UserId"] = "AROAEXAMPLE:build" });
     }
 
@@ -133,6 +138,7 @@ public sealed class AwsLaneTests : IDisposable
 
     private void NoProblems()
     {
+        _s3.RequestProblems.Should().BeEmpty();
         _cfn.RequestProblems.Should().BeEmpty();
         _sts.RequestProblems.Should().BeEmpty();
     }
@@ -147,9 +153,13 @@ public sealed class AwsLaneTests : IDisposable
         _sts.Requests.Should().BeEmpty();
         var lines = result.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         var calls = lines.Select(l => JsonNode.Parse(l)!.AsObject()).ToArray();
-        calls.Select(c => $"{c["service"]}.{c["operation"]}").Should().StartWith(
-            ["sts.GetCallerIdentity", "cloudformation.DescribeStacks", "cloudformation.CreateChangeSet", "cloudformation.DescribeChangeSet", "cloudformation.ExecuteChangeSet"],
-            "the preflight first, then a CREATE change set: the stack is assumed absent");
+        calls.Select(c => $"{c["service"]}.{c["operation"]}").Should().StartWith(["sts.GetCallerIdentity", "s3.HeadObject", "s3.PutObject"], "the preflight first, then the artifact is published: nothing is there yet");
+        calls.Where(c => (string?)c["service"] == "cloudformation").Select(c => (string?)c["operation"]).Should().StartWith(
+            ["DescribeStacks", "CreateChangeSet", "DescribeChangeSet", "ExecuteChangeSet"],
+            "then a CREATE change set: the stack is assumed absent");
+        var lastPut = Array.FindLastIndex(calls, c => (string?)c["operation"] == "PutObject");
+        ((string?)calls[lastPut]["request"]!["Key"]).Should().EndWith("/manifest.json");
+        lastPut.Should().BeLessThan(Array.FindIndex(calls, c => (string?)c["operation"] == "CreateChangeSet"), "the stack is deployed from a complete publication");
         calls.Select(c => (string?)c["operation"]).Should().Contain("DeleteStack", "the teardown hook runs in the plan as it would in the run");
         foreach (var call in calls)
         {
@@ -185,10 +195,9 @@ public sealed class AwsLaneTests : IDisposable
 
         result.ExitCode.Should().Be(0, result.ToString());
         var calls = result.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonNode.Parse(l)!.AsObject()).ToArray();
-        var put = calls.Single(c => (string?)c["operation"] == "PutObject");
+        var put = calls.Single(c => (string?)c["operation"] == "PutObject" && ((string?)c["request"]!["Key"])!.EndsWith("/templates/etl.yaml", StringComparison.Ordinal));
         put["service"]!.GetValue<string>().Should().Be("s3");
         put["request"]!["Bucket"]!.GetValue<string>().Should().Be("glue-etl-artifacts-123456789012-us-east-1");
-        put["request"]!["Key"]!.GetValue<string>().Should().EndWith("/templates/etl.yaml");
         var create = calls.Single(c => (string?)c["operation"] == "CreateChangeSet")["request"]!.AsObject();
         create.ContainsKey("TemplateBody").Should().BeFalse();
         create["TemplateURL"]!.GetValue<string>().Should().StartWith("https://glue-etl-artifacts-123456789012-us-east-1.s3.us-east-1.amazonaws.com/").And.EndWith("/templates/etl.yaml");
@@ -233,6 +242,10 @@ public sealed class AwsLaneTests : IDisposable
         var parameters = create["Parameters"]!.AsArray().ToDictionary(p => (string)p!["ParameterKey"]!, p => (string?)p!["ParameterValue"]);
         parameters["ProbeToken"].Should().Be(Secret, "CloudFormation is sent the secret");
         parameters["ArtifactBucket"].Should().Be("artifacts-bucket-1");
+        var puts = _s3.Requests.Where(r => r.Operation == "PutObject").ToArray();
+        puts.Select(p => (string?)p.Body["Key"]).Should().Contain($"{parameters["ArtifactPrefix"]}/jobs/runtime/glue_runtime.py", "the stack's jobs read the published artifact");
+        ((string?)puts[^1].Body["Key"]).Should().Be($"{parameters["ArtifactPrefix"]}/manifest.json", "the manifest marks a complete publication, so it goes last");
+        puts[^1].Headers["x-amz-meta-digest"].Should().Be(create["Tags"]!.AsArray().Single(t => (string?)t!["Key"] == "digest")!["Value"]!.GetValue<string>());
         (result.Output + result.Error).Should().NotContain(Secret, "but it is never printed");
         _cfn.Requests.Last().Operation.Should().Be("DescribeStacks");
         _cfn.Requests.Count(r => r.Operation == "DeleteStack").Should().Be(1);
