@@ -19,7 +19,6 @@ namespace GluePipeline.Aws;
 public sealed class AwsJsonClient(HttpClient http, string service, string targetPrefix, AwsRetryPolicy? retry = null, AwsPlan? plan = null)
 {
     private readonly AwsRetryPolicy _retry = retry ?? AwsRetryPolicy.Default;
-    private readonly Random _random = new();
 
     /// <summary>Calls an operation and returns its output.</summary>
     public Task<JsonObject> CallAsync(string operation, JsonObject request, CancellationToken cancellationToken)
@@ -42,7 +41,7 @@ public sealed class AwsJsonClient(HttpClient http, string service, string target
                     ? (text.Length == 0 ? [] : JsonNode.Parse(text)?.AsObject() ?? [])
                     : throw Error(operation, response, text);
             },
-            _random,
+            Random.Shared,
             cancellationToken);
     }
 
@@ -86,6 +85,11 @@ public static class AwsHttp
         catch (HttpRequestException ex)
         {
             throw new AwsException(service, operation, "RequestFailed", ex.Message, null, 0, ex);
+        }
+        catch (TaskCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            // HttpClient's own timeout, not the caller cancelling: a transient failure like any other.
+            throw new AwsException(service, operation, "RequestTimeout", ex.Message, null, 0, ex);
         }
     }
 

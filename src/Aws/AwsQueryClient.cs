@@ -20,7 +20,6 @@ namespace GluePipeline.Aws;
 public sealed class AwsQueryClient(HttpClient http, string service, string version, AwsRetryPolicy? retry = null, AwsPlan? plan = null)
 {
     private readonly AwsRetryPolicy _retry = retry ?? AwsRetryPolicy.Default;
-    private readonly Random _random = new();
 
     /// <summary>The form fields of a call: Action, Version and the flattened members.</summary>
     public static IReadOnlyList<KeyValuePair<string, string>> Form(string operation, string version, JsonObject request)
@@ -114,7 +113,7 @@ public sealed class AwsQueryClient(HttpClient http, string service, string versi
                 var result = XDocument.Parse(text).Root!.Elements().FirstOrDefault(e => e.Name.LocalName == operation + "Result");
                 return result is null ? [] : FromXml(result) as JsonObject ?? [];
             },
-            _random,
+            Random.Shared,
             cancellationToken);
     }
 

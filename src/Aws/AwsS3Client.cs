@@ -26,7 +26,6 @@ public sealed class AwsS3Client(HttpClient http, Uri endpoint, bool pathStyle, A
     private const string Service = "s3";
     private static readonly XNamespace Ns = "http://s3.amazonaws.com/doc/2006-03-01/";
     private readonly AwsRetryPolicy _retry = retry ?? AwsRetryPolicy.Default;
-    private readonly Random _random = new();
 
     /// <summary>The address of an object (what CloudFormation's TemplateURL takes).</summary>
     public Uri ObjectUri(string bucket, string key, string? query = null)
@@ -223,7 +222,7 @@ public sealed class AwsS3Client(HttpClient http, Uri endpoint, bool pathStyle, A
                 var answered = response.Headers.Concat(response.Content.Headers).ToDictionary(h => h.Key, h => string.Join(",", h.Value), StringComparer.OrdinalIgnoreCase);
                 return (text.Length == 0 ? new XElement(Ns + "Empty") : XDocument.Parse(text).Root!, (IReadOnlyDictionary<string, string>)answered);
             },
-            _random,
+            Random.Shared,
             cancellationToken);
 
     private static AwsException Error(string operation, HttpResponseMessage response, string text)
