@@ -20,8 +20,8 @@ public sealed class AwsJsonClient(HttpClient http, string service, string target
 {
     private readonly AwsRetryPolicy _retry = retry ?? AwsRetryPolicy.Default;
 
-    /// <summary>Calls an operation and returns its output.</summary>
-    public Task<JsonObject> CallAsync(string operation, JsonObject request, CancellationToken cancellationToken)
+    /// <summary>Calls an operation and returns its output; <paramref name="idempotent"/> false retries it only when throttled.</summary>
+    public Task<JsonObject> CallAsync(string operation, JsonObject request, CancellationToken cancellationToken, bool idempotent = true)
     {
         if (plan is not null)
         {
@@ -42,7 +42,8 @@ public sealed class AwsJsonClient(HttpClient http, string service, string target
                     : throw Error(operation, response, text);
             },
             Random.Shared,
-            cancellationToken);
+            cancellationToken,
+            idempotent);
     }
 
     private AwsException Error(string operation, HttpResponseMessage response, string text)

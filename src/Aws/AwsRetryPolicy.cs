@@ -21,11 +21,16 @@ public sealed record AwsRetryPolicy(int MaxAttempts = 6, TimeSpan? Base = null, 
     public static bool IsRetryable(string code, int status) =>
         Throttling.Contains(code) || code == "RequestTimeout" || code == "InternalFailure" || status is 500 or 502 or 503 or 504;
 
+    /// <summary>Whether an error code says the call was refused for its rate, so it was certainly not carried out.</summary>
+    public static bool IsThrottling(string code) => Throttling.Contains(code);
+
     /// <summary>
     /// Runs one call's attempts: each attempt builds and sends a new request (signed afresh); an
     /// <see cref="AwsException"/> that is worth retrying waits and tries again, up to the last attempt.
+    /// A call that is not idempotent (it has no client token: Glue's StartJobRun) is retried only when
+    /// throttled: after a 5xx, a timeout or a broken connection it may have been carried out already.
     /// </summary>
-    public async Task<T> RunAsync<T>(Func<CancellationToken, Task<T>> attempt, Random random, CancellationToken cancellationToken)
+    public async Task<T> RunAsync<T>(Func<CancellationToken, Task<T>> attempt, Random random, CancellationToken cancellationToken, bool idempotent = true)
     {
         for (var n = 1; ; n++)
         {
@@ -33,7 +38,7 @@ public sealed record AwsRetryPolicy(int MaxAttempts = 6, TimeSpan? Base = null, 
             {
                 return await attempt(cancellationToken);
             }
-            catch (AwsException ex) when ((ex.IsRetryable || ex.Code == "RequestFailed") && n < MaxAttempts)
+            catch (AwsException ex) when ((idempotent ? ex.IsRetryable || ex.Code == "RequestFailed" : IsThrottling(ex.Code)) && n < MaxAttempts)
             {
                 await Task.Delay(Delay(n, random), cancellationToken);
             }

@@ -110,4 +110,20 @@ public sealed class AwsJsonClientTests : IDisposable
         _glue.Model.DeclaresError("StartJobRun", "ConcurrentRunsExceededException").Should().BeTrue();
         _glue.Model.DeclaresError("StartCrawler", "CrawlerRunningException").Should().BeTrue();
     }
+
+    [Fact]
+    public async Task A_call_without_a_client_token_is_retried_when_throttled_but_not_after_a_5xx_that_may_have_started_it()
+    {
+        _glue.Fails("StartJobRun", 400, "ThrottlingException", "Rate exceeded")
+            .Returns("StartJobRun", new JsonObject { ["JobRunId"] = "jr_1" })
+            .Fails("StartJobRun", 503, "ServiceUnavailableException", "try again")
+            .Returns("StartJobRun", new JsonObject { ["JobRunId"] = "jr_2" });
+
+        var first = await Client.CallAsync("StartJobRun", new JsonObject { ["JobName"] = "taxi" }, CancellationToken.None, idempotent: false);
+        var second = () => Client.CallAsync("StartJobRun", new JsonObject { ["JobName"] = "taxi" }, CancellationToken.None, idempotent: false);
+
+        ((string?)first["JobRunId"]).Should().Be("jr_1", "a throttled call was refused, so trying again is safe");
+        (await second.Should().ThrowAsync<AwsException>()).Which.Code.Should().Be("ServiceUnavailableException", "the run may have started: a second one must not");
+        _glue.Requests.Should().HaveCount(3);
+    }
 }
