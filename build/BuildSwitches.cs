@@ -31,6 +31,7 @@ public static class BuildSwitches
         HostSwitch.Value("suite", "validation|livetest|jdbc", "Benchmark: run one suite (default all)."),
         HostSwitch.Flag("approve", "AwaitApproval: approve the artifact digest (without a terminal)."),
         HostSwitch.Flag("reject", "AwaitApproval: reject the artifact digest: the run fails."),
+        HostSwitch.Flag("allow-data-loss", "PromoteToProduction (aws): deploy even when the change set replaces or removes S3 buckets, Glue databases, tables or connections, or databases."),
         HostSwitch.Value("to", "digest|version", "Rollback: the earlier release to put back in production."),
         HostSwitch.Value("rows", "n", "Benchmark: rows of the dataset (validation: default 10000000 Parquet rows, PostgreSQL a tenth; jdbc: default 1000000)."),
         HostSwitch.Value("iterations", "n", "Benchmark: measured runs per variant (default 5; the median counts)."),

@@ -56,6 +56,35 @@ public sealed class AwsS3Client(HttpClient http, Uri endpoint, bool pathStyle, A
         await SendAsync("PutObject", HttpMethod.Put, ObjectUri(bucket, key), body, contentType, md5: false, cancellationToken, headers);
     }
 
+    /// <summary>An object's bytes, or null when there is no such object.</summary>
+    public async Task<byte[]?> GetObjectAsync(string bucket, string key, CancellationToken cancellationToken)
+    {
+        if (plan is not null)
+        {
+            plan.Call(Service, "GetObject", new JsonObject { ["Bucket"] = bucket, ["Key"] = key });
+            return null;
+        }
+
+        try
+        {
+            return await _retry.RunAsync(
+                async token =>
+                {
+                    using var message = new HttpRequestMessage(HttpMethod.Get, ObjectUri(bucket, key));
+                    message.Headers.TryAddWithoutValidation("x-amz-content-sha256", Convert.ToHexStringLower(SHA256.HashData([])));
+                    using var response = await AwsHttp.SendAsync(http, message, Service, "GetObject", token);
+                    var bytes = await response.Content.ReadAsByteArrayAsync(token);
+                    return response.IsSuccessStatusCode ? bytes : throw Error("GetObject", response, System.Text.Encoding.UTF8.GetString(bytes));
+                },
+                Random.Shared,
+                cancellationToken);
+        }
+        catch (AwsException ex) when (ex.StatusCode == 404)
+        {
+            return null;
+        }
+    }
+
     /// <summary>An object's user metadata (<c>x-amz-meta-*</c>, names without the prefix), or null when there is no such object.</summary>
     public async Task<IReadOnlyDictionary<string, string>?> HeadObjectAsync(string bucket, string key, CancellationToken cancellationToken)
     {

@@ -18,6 +18,14 @@ public sealed record StackDeployRequest(string StackName, string TemplateBody, I
     public string? TemplateUrl { get; init; }
 }
 
+/// <summary>What a change set would do to one resource (DescribeChangeSet's ResourceChange).</summary>
+/// <param name="Action">Add, Modify, Remove, Import or Dynamic.</param>
+/// <param name="LogicalId">Its logical id.</param>
+/// <param name="PhysicalId">Its physical id, when it exists.</param>
+/// <param name="Type">Its type.</param>
+/// <param name="Replacement">For Modify: True, False or Conditional (whether it is replaced: a new physical resource, the old one deleted).</param>
+public sealed record ResourceChange(string Action, string LogicalId, string? PhysicalId, string Type, string? Replacement);
+
 /// <summary>A resource that failed in a stack operation.</summary>
 /// <param name="LogicalId">Its logical id.</param>
 /// <param name="Type">Its type.</param>
@@ -98,8 +106,12 @@ public sealed class CloudFormationDeployer(AwsQueryClient cloudFormation, Action
         }
     }
 
-    /// <summary>Creates or updates the stack through a change set and waits for it.</summary>
-    public async Task<StackDeployResult> DeployAsync(StackDeployRequest request, CancellationToken cancellationToken)
+    /// <summary>
+    /// Creates or updates the stack through a change set and waits for it. A <paramref name="review"/>
+    /// sees every change before anything is executed; when it throws, the change set is deleted and
+    /// the stack is left as it was.
+    /// </summary>
+    public async Task<StackDeployResult> DeployAsync(StackDeployRequest request, CancellationToken cancellationToken, Func<IReadOnlyList<ResourceChange>, Task>? review = null)
     {
         var stack = await DescribeAsync(request.StackName, cancellationToken);
         var status = (string?)stack?["StackStatus"];
@@ -157,9 +169,47 @@ public sealed class CloudFormationDeployer(AwsQueryClient cloudFormation, Action
             throw new StackDeployException($"The change set of {request.StackName} failed: {reason}");
         }
 
+        if (review is not null)
+        {
+            var changes = await ChangesAsync(request.StackName, changeSet, described, cancellationToken);
+            try
+            {
+                await review(changes);
+            }
+            catch
+            {
+                await cloudFormation.CallAsync("DeleteChangeSet", new JsonObject { ["ChangeSetName"] = changeSet, ["StackName"] = request.StackName }, CancellationToken.None);
+                throw;
+            }
+        }
+
         await cloudFormation.CallAsync("ExecuteChangeSet", new JsonObject { ["ChangeSetName"] = changeSet, ["StackName"] = request.StackName, ["ClientRequestToken"] = token }, cancellationToken);
         var final = await FollowAsync(request.StackName, started, type == "CREATE" ? "CREATE_COMPLETE" : "UPDATE_COMPLETE", cancellationToken);
         return new StackDeployResult(request.StackName, type, (string)final["StackStatus"]!, Outputs(final));
+    }
+
+    /// <summary>Every change of a change set, across DescribeChangeSet's pages (the first page is the one already read).</summary>
+    private async Task<IReadOnlyList<ResourceChange>> ChangesAsync(string stackName, string changeSet, JsonNode first, CancellationToken cancellationToken)
+    {
+        var changes = new List<ResourceChange>();
+        var page = first;
+        while (true)
+        {
+            foreach (var change in AwsQueryClient.Items(page["Changes"]))
+            {
+                if (change["ResourceChange"] is { } rc)
+                {
+                    changes.Add(new ResourceChange((string?)rc["Action"] ?? string.Empty, (string?)rc["LogicalResourceId"] ?? string.Empty, (string?)rc["PhysicalResourceId"], (string?)rc["ResourceType"] ?? string.Empty, (string?)rc["Replacement"]));
+                }
+            }
+
+            if ((string?)page["NextToken"] is not { Length: > 0 } next)
+            {
+                return changes;
+            }
+
+            page = await cloudFormation.CallAsync("DescribeChangeSet", new JsonObject { ["ChangeSetName"] = changeSet, ["StackName"] = stackName, ["NextToken"] = next }, cancellationToken);
+        }
     }
 
     /// <summary>Deletes the stack and waits until it is gone; a stack that does not exist is fine.</summary>

@@ -24,6 +24,9 @@ public sealed record AwsDeployRequest(string StackName, string ArtifactZip, stri
 
     /// <summary>The clock.</summary>
     public TimeProvider? Time { get; init; }
+
+    /// <summary>Sees the change set's changes before they are executed; throwing leaves the stack as it was (guarded promotion).</summary>
+    public Func<IReadOnlyList<ResourceChange>, Task>? Review { get; init; }
 }
 
 /// <summary>A deployed CloudFormation stack.</summary>
@@ -158,7 +161,8 @@ public static class AwsStack
             {
                 result = await deployer.DeployAsync(
                     new StackDeployRequest(request.StackName, System.Text.Encoding.UTF8.GetString(inputs.TemplateBytes), inputs.Texts(), capabilities, tags) { TemplateUrl = templateUrl },
-                    cancellationToken);
+                    cancellationToken,
+                    request.Review);
             }
             catch (StackDeployException ex)
             {

@@ -372,7 +372,92 @@ public sealed class AwsLaneTests : IDisposable
         (result.Output + result.Error).Should().Contain("AWS-CREDENTIALS").And.Contain("AWS_PROFILE");
         (result.Output + result.Error).Should().NotContain("   at ", "a user mistake is not a stack trace");
     }
+    private async Task<(string Zip, string Digest)> PackageAsync()
+    {
+        var packaged = await Run("--target=Package");
+        packaged.ExitCode.Should().Be(0, packaged.ToString());
+        var zip = Directory.GetFiles(Path.Combine(_repo.Path, "artifacts"), "*.zip").Single();
+        var digest = System.Text.RegularExpressions.Regex.Match(packaged.Output, @"Digest\s+([0-9a-f]{64})").Groups[1].Value;
+        return (zip, digest);
+    }
+
+    private void ScriptProductionChangeSet(params (string Action, string Logical, string Type, string? Replacement)[] changes)
+    {
+        _cfn.Returns("DescribeStacks", new JsonObject { ["Stacks"] = new JsonArray(StackEntry("glue-etl-prod", "UPDATE_COMPLETE", "glue-etl", null)) })
+            .Returns("CreateChangeSet", new JsonObject { ["Id"] = "arn:aws:cloudformation:eu-west-1:111122223333:changeSet/pipeline/2", ["StackId"] = "arn:aws:cloudformation:eu-west-1:111122223333:stack/glue-etl-prod/1" })
+            .Returns("DescribeChangeSet", new JsonObject
+            {
+                ["Status"] = "CREATE_COMPLETE",
+                ["Changes"] = new JsonArray(changes.Select(c =>
+                {
+                    var change = new JsonObject { ["Action"] = c.Action, ["LogicalResourceId"] = c.Logical, ["PhysicalResourceId"] = c.Logical.ToLowerInvariant() + "-1", ["ResourceType"] = c.Type };
+                    if (c.Replacement is { } replacement)
+                    {
+                        change["Replacement"] = replacement;
+                    }
+
+                    return (JsonNode)new JsonObject { ["Type"] = "Resource", ["ResourceChange"] = change };
+                }).ToArray()),
+            });
+    }
+
+    [SkippableFact]
+    public async Task Promotion_is_refused_when_the_change_set_replaces_a_bucket_and_production_is_left_as_it_was()
+    {
+        var (zip, digest) = await PackageAsync();
+        UseFakes();
+        ScriptProductionChangeSet(("Modify", "RawBucket", "AWS::S3::Bucket", "True"), ("Modify", "GlueServiceRole", "AWS::IAM::Role", "False"), ("Remove", "CuratedTable", "AWS::Glue::Table", null));
+        _cfn.Returns("DeleteChangeSet", []);
+
+        var result = await Run("--target=PromoteToProduction", "--lane=aws", "--exclusive", $"--artifact={zip}", $"--digest={digest}");
+
+        result.ExitCode.Should().Be(ExitCodes.Failure, result.ToString());
+        result.Error.Should().Contain("replace RawBucket (AWS::S3::Bucket, rawbucket-1)").And.Contain("remove CuratedTable (AWS::Glue::Table").And.Contain("--allow-data-loss").And.NotContain("GlueServiceRole (");
+        _cfn.Requests.Should().NotContain(r => r.Operation == "ExecuteChangeSet");
+        _cfn.Requests.Last().Operation.Should().Be("DeleteChangeSet", "the refused change set is not left behind");
+        var create = _cfn.Requests.Single(r => r.Operation == "CreateChangeSet").Body;
+        create["ChangeSetType"]!.GetValue<string>().Should().Be("UPDATE");
+        var tags = create["Tags"]!.AsArray().ToDictionary(t => (string)t!["Key"]!, t => (string?)t!["Value"]);
+        tags.Should().NotContainKey("expiry", "production is never swept").And.Contain("environment", "prod");
+        _s3.Requests.Should().NotContain(r => r.Operation == "PutObject" && ((string?)r.Body["Key"])!.StartsWith("releases/", StringComparison.Ordinal));
+        NoProblems();
+    }
+
+    [SkippableFact]
+    public async Task With_allow_data_loss_the_approved_digest_is_promoted_and_recorded_in_the_release_history()
+    {
+        var (zip, digest) = await PackageAsync();
+        UseFakes();
+        ScriptProductionChangeSet(("Modify", "RawBucket", "AWS::S3::Bucket", "Conditional"));
+        _cfn.Returns("ExecuteChangeSet", [])
+            .Returns("DescribeStackEvents", Events(("u1", "RawBucket", "AWS::S3::Bucket", "UPDATE_COMPLETE", null)))
+            .Returns("DescribeStacks", new JsonObject { ["Stacks"] = new JsonArray(StackEntry("glue-etl-prod", "UPDATE_COMPLETE", "glue-etl", null)) });
+        _s3.Fails("GetObject", 404, "NoSuchKey", "The specified key does not exist.");
+
+        var result = await Run("--target=PromoteToProduction", "--lane=aws", "--exclusive", $"--artifact={zip}", $"--digest={digest}", "--allow-data-loss");
+
+        result.ExitCode.Should().Be(0, result.ToString());
+        result.Output.Should().Contain("--allow-data-loss: the change set will replace RawBucket").And.Contain($"PROMOTED").And.Contain(digest);
+        var history = _s3.Requests.Single(r => r.Operation == "PutObject" && (string?)r.Body["Key"] == "releases/glue-etl-prod.jsonl");
+        System.Text.Encoding.UTF8.GetString(history.Payload).Should().Contain(digest).And.Contain("\"kind\":\"promote\"");
+        NoProblems();
+    }
+
+    [SkippableFact]
+    public async Task An_artifact_other_than_the_approved_one_is_refused_before_anything_changes()
+    {
+        var (zip, _) = await PackageAsync();
+        UseFakes();
+
+        var result = await Run("--target=PromoteToProduction", "--lane=aws", "--exclusive", $"--artifact={zip}", "--digest=" + new string('a', 64));
+
+        result.ExitCode.Should().Be(ExitCodes.Failure, result.ToString());
+        result.Error.Should().Contain("but the approved artifact is " + new string('a', 64));
+        _cfn.Requests.Should().BeEmpty();
+        _s3.Requests.Should().BeEmpty();
+    }
 }
+
 
 /// <summary>The aws lane's host tests change the process's AWS_* variables: they run alone.</summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
