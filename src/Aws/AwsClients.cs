@@ -14,6 +14,9 @@ public sealed class AwsClients
         Retry = retry ?? AwsRetryPolicy.Default;
         Plan = plan;
         CloudFormation = new AwsQueryClient(environment.Http("cloudformation", "cloudformation"), "cloudformation", "2010-05-15", Retry, plan);
+        Glue = new AwsJsonClient(environment.Http("glue", "glue"), "glue", "AWSGlue", Retry, plan);
+        Athena = new AwsJsonClient(environment.Http("athena", "athena"), "athena", "AmazonAthena", Retry, plan);
+        CodePipeline = new AwsJsonClient(environment.Http("codepipeline", "codepipeline"), "codepipeline", "CodePipeline_20150709", Retry, plan);
         var s3Endpoint = environment.Endpoint("s3", "s3");
         S3 = new AwsS3Client(environment.Http("s3", "s3"), s3Endpoint, pathStyle: environment.HasEndpointOverride("s3"), Retry, plan);
     }
@@ -29,6 +32,15 @@ public sealed class AwsClients
 
     /// <summary>CloudFormation (Query protocol).</summary>
     public AwsQueryClient CloudFormation { get; }
+
+    /// <summary>Glue (JSON 1.1).</summary>
+    public AwsJsonClient Glue { get; }
+
+    /// <summary>Athena (JSON 1.1).</summary>
+    public AwsJsonClient Athena { get; }
+
+    /// <summary>CodePipeline (JSON 1.1).</summary>
+    public AwsJsonClient CodePipeline { get; }
 
     /// <summary>S3 (REST/XML).</summary>
     public AwsS3Client S3 { get; }

@@ -14,10 +14,10 @@ namespace GluePipeline.Tests.Aws;
 /// </summary>
 public sealed class CodePipelineApprovalTests : IDisposable
 {
-    private const string Pipeline = "glue-etl-pipeline";
+    internal const string Pipeline = "glue-etl-pipeline";
     private const string Execution = "3f0c2b7a-9d41-4e5f-8a6b-1c2d3e4f5a6b";
-    private const string Token = "a1b2c3d4-e5f6-4789-8abc-def012345678";
-    private const string Digest = "9c1185a5c5e9fc54612808977ee8f548b2258d31d2c7e0b1a7f3c4d5e6f70819";
+    internal const string Token = "a1b2c3d4-e5f6-4789-8abc-def012345678";
+    internal const string Digest = "9c1185a5c5e9fc54612808977ee8f548b2258d31d2c7e0b1a7f3c4d5e6f70819";
     private const string Other = "0b3fd2e1c4a5968778695a4b3c2d1e0f9e8d7c6b5a49382716051f2e3d4c5b6a";
     private const string Approver = "arn:aws:iam::123456789012:user/alice";
     private static readonly PipelineApprovalTarget Target = new(Pipeline);
@@ -87,7 +87,7 @@ public sealed class CodePipelineApprovalTests : IDisposable
         };
     }
 
-    private static JsonObject Waiting() => State("InProgress", Action("AutomatedLiveTest", "Succeeded"), Action("LiveTestApproval", "InProgress", Token, summary: $"Live test passed for {Digest}"));
+    internal static JsonObject Waiting() => State("InProgress", Action("AutomatedLiveTest", "Succeeded"), Action("LiveTestApproval", "InProgress", Token, summary: $"Live test passed for {Digest}"));
 
     private static JsonObject Testing() => State("InProgress", Action("AutomatedLiveTest", "InProgress"), Action("LiveTestApproval"));
 
@@ -130,10 +130,10 @@ public sealed class CodePipelineApprovalTests : IDisposable
         return page;
     }
 
-    private static JsonObject Tested(string digest) =>
+    internal static JsonObject Tested(string digest) =>
         Executions(null, Detail("AutomatedLiveTest", "Succeeded", new Dictionary<string, string> { ["ArtifactDigest"] = digest, ["StackName"] = "livetest-main-3fa9c1" }));
 
-    private static JsonObject Approved() => new() { ["approvedAt"] = 1_795_000_100 };
+    internal static JsonObject Approved() => new() { ["approvedAt"] = 1_795_000_100 };
 
     [Fact]
     public async Task Approving_sends_the_pending_token_when_the_same_execution_tested_the_expected_digest()

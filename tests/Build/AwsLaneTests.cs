@@ -23,7 +23,7 @@ public sealed class AwsLaneTests : IDisposable
     private static readonly string[] Variables =
     [
         "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE",
-        "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL_CLOUDFORMATION", "AWS_ENDPOINT_URL_S3",
+        "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL_CLOUDFORMATION", "AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL_CODEPIPELINE", "PIPELINE_CODEPIPELINE", "PIPELINE_PROD_STACK",
         "PIPELINE_ARTIFACT_BUCKET", "PIPELINE_AWS_POLL_SECONDS", "PIPELINE_AWS_WAIT_MINUTES", "PIPELINE_PARAM_ProbeToken",
         "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_EC2_METADATA_DISABLED",
     ];
@@ -33,6 +33,7 @@ public sealed class AwsLaneTests : IDisposable
     private readonly FakeAws _sts = new("sts");
     private readonly FakeAws _cfn = new("cloudformation");
     private readonly FakeAws _s3 = new("s3");
+    private readonly FakeAws _codePipeline = new("codepipeline", "CodePipeline_20150709");
 
     public AwsLaneTests()
     {
@@ -66,6 +67,7 @@ public sealed class AwsLaneTests : IDisposable
         _sts.Dispose();
         _cfn.Dispose();
         _s3.Dispose();
+        _codePipeline.Dispose();
         _repo.Dispose();
     }
 
@@ -81,6 +83,7 @@ public sealed class AwsLaneTests : IDisposable
         Environment.SetEnvironmentVariable("AWS_ENDPOINT_URL_STS", _sts.Endpoint.ToString());
         Environment.SetEnvironmentVariable("AWS_ENDPOINT_URL_CLOUDFORMATION", _cfn.Endpoint.ToString());
         Environment.SetEnvironmentVariable("AWS_ENDPOINT_URL_S3", _s3.Endpoint.ToString());
+        Environment.SetEnvironmentVariable("AWS_ENDPOINT_URL_CODEPIPELINE", _codePipeline.Endpoint.ToString());
         Environment.SetEnvironmentVariable("PIPELINE_ARTIFACT_BUCKET", "artifacts-bucket-1");
         Environment.SetEnvironmentVariable("PIPELINE_AWS_POLL_SECONDS", "0.01");
         // The artifact bucket has nothing yet: the run publishes.
@@ -455,6 +458,41 @@ public sealed class AwsLaneTests : IDisposable
         result.Error.Should().Contain("but the approved artifact is " + new string('a', 64));
         _cfn.Requests.Should().BeEmpty();
         _s3.Requests.Should().BeEmpty();
+    }
+
+    [SkippableFact]
+    public async Task AwaitApproval_answers_the_pipelines_approval_for_the_digest_its_LiveTest_tested()
+    {
+        UseFakes();
+        Environment.SetEnvironmentVariable("PIPELINE_CODEPIPELINE", Aws.CodePipelineApprovalTests.Pipeline);
+        _codePipeline.Returns("GetPipelineState", Aws.CodePipelineApprovalTests.Waiting())
+            .Returns("ListActionExecutions", Aws.CodePipelineApprovalTests.Tested(Aws.CodePipelineApprovalTests.Digest))
+            .Returns("PutApprovalResult", Aws.CodePipelineApprovalTests.Approved());
+
+        var result = await Run("--target=AwaitApproval", "--lane=aws", "--exclusive", "--approve", "--digest=" + Aws.CodePipelineApprovalTests.Digest);
+
+        result.ExitCode.Should().Be(0, result.ToString());
+        var put = _codePipeline.Requests.Single(r => r.Operation == "PutApprovalResult").Body;
+        ((string?)put["token"]).Should().Be(Aws.CodePipelineApprovalTests.Token);
+        ((string?)put["result"]!["status"]).Should().Be("Approved");
+        ((string?)put["result"]!["summary"]).Should().Contain(Aws.CodePipelineApprovalTests.Digest);
+        _codePipeline.RequestProblems.Should().BeEmpty();
+    }
+
+    [SkippableFact]
+    public async Task AwaitApproval_refuses_to_approve_a_digest_the_pipeline_did_not_test()
+    {
+        UseFakes();
+        Environment.SetEnvironmentVariable("PIPELINE_CODEPIPELINE", Aws.CodePipelineApprovalTests.Pipeline);
+        _codePipeline.Returns("GetPipelineState", Aws.CodePipelineApprovalTests.Waiting())
+            .Returns("ListActionExecutions", Aws.CodePipelineApprovalTests.Tested(Aws.CodePipelineApprovalTests.Digest));
+
+        var result = await Run("--target=AwaitApproval", "--lane=aws", "--exclusive", "--approve", "--digest=" + new string('b', 64));
+
+        result.ExitCode.Should().Be(ExitCodes.Failure, result.ToString());
+        result.Error.Should().Contain(Aws.CodePipelineApprovalTests.Digest).And.Contain(new string('b', 64));
+        _codePipeline.Requests.Should().NotContain(r => r.Operation == "PutApprovalResult");
+        _codePipeline.RequestProblems.Should().BeEmpty();
     }
 }
 
