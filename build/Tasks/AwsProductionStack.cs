@@ -47,4 +47,16 @@ internal static class AwsProductionStack
             throw new TargetFailedException(ex.Message);
         }
     }
+
+    public static async Task RollbackAsync(BuildContext context, string to)
+    {
+        var bucket = context.ArtifactBucket;
+        var aws = await context.AwsAsync();
+        var stack = Name(context);
+        var rolledBack = await AwsProduction.RollbackAsync(to, context.ArtifactName, bucket, stack, BuildContext.Who, context.AllowDataLoss, aws, line => context.Log.Information("{0}", line), context.CancellationToken);
+        if (rolledBack is not null)
+        {
+            context.Log.Information("ROLLED BACK {0} to {1} ({2})", stack, rolledBack.Release.Version, rolledBack.Release.Digest);
+        }
+    }
 }

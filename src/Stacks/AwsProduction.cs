@@ -54,7 +54,40 @@ public static class AwsProduction
     public static string HistoryKey(string stackName) => $"releases/{stackName}.jsonl";
 
     /// <summary>Promotes the approved artifact to the production stack.</summary>
-    public static async Task<AwsPromotion> PromoteAsync(AwsPromoteRequest request, AwsClients aws, Action<string> log, CancellationToken cancellationToken)
+    public static Task<AwsPromotion> PromoteAsync(AwsPromoteRequest request, AwsClients aws, Action<string> log, CancellationToken cancellationToken) =>
+        DeployReleaseAsync(request, "promote", aws, log, cancellationToken);
+
+    /// <summary>
+    /// Puts an earlier promoted release back in production (<c>--to=&lt;version|digest&gt;</c>): its zip is
+    /// read from where it was published and goes through the same guarded deployment; the history records
+    /// the rollback. The release already in production is a no-op.
+    /// </summary>
+    public static async Task<AwsPromotion?> RollbackAsync(string to, string artifactName, string bucket, string stackName, string approver, bool allowDataLoss, AwsClients aws, Action<string> log, CancellationToken cancellationToken)
+    {
+        var history = await HistoryAsync(bucket, stackName, aws, cancellationToken);
+        var target = LocalProduction.FindRelease(history, to);
+        if (history.Count > 0 && history[^1].Digest == target.Digest)
+        {
+            log($"{target.Version} ({target.Digest}) is what {stackName} runs: nothing to roll back");
+            return null;
+        }
+
+        var key = $"{AwsStack.ArtifactPrefix(artifactName, target.Version, target.Digest)}/{AwsPublish.ArtifactFile}";
+        var zip = await aws.S3.GetObjectAsync(bucket, key, cancellationToken)
+            ?? throw new PromotionRefusedException($"The artifact of {target.Version} ({target.Digest}) is not at s3://{bucket}/{key}: cannot roll back to it");
+        var path = Path.Combine(Path.GetTempPath(), $"rollback-{target.Digest[..16]}-{Guid.NewGuid():N}.zip");
+        await File.WriteAllBytesAsync(path, zip, cancellationToken);
+        try
+        {
+            return await DeployReleaseAsync(new AwsPromoteRequest(path, target.Digest, bucket, stackName, approver) { AllowDataLoss = allowDataLoss }, "rollback", aws, log, cancellationToken);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    private static async Task<AwsPromotion> DeployReleaseAsync(AwsPromoteRequest request, string kind, AwsClients aws, Action<string> log, CancellationToken cancellationToken)
     {
         var verification = await ArtifactVerifier.VerifyAsync(request.ArtifactZip, null, cancellationToken);
         if (!verification.IsIntact)
@@ -109,7 +142,7 @@ public static class AwsProduction
             log,
             cancellationToken);
 
-        var release = new Release(manifest.Digest, manifest.Version, manifest.Commit, (request.Time ?? TimeProvider.System).GetUtcNow(), request.Approver, "promote");
+        var release = new Release(manifest.Digest, manifest.Version, manifest.Commit, (request.Time ?? TimeProvider.System).GetUtcNow(), request.Approver, kind);
         var changed = deployment.Action != "NONE";
         if (changed)
         {

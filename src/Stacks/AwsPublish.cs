@@ -22,12 +22,16 @@ public sealed record PublishedArtifact(string Bucket, string Prefix, int Uploade
 /// parameter is given, so every ScriptLocation and spec argument reads the bytes that were tested; the
 /// LiveTest and production stacks deploy from the same prefix. The artifact's <c>manifest.json</c>
 /// goes last, with the full digest as metadata: it marks a complete publication, so publishing a digest
-/// that is there is a no-op, and an interrupted one is done again.
+/// that is there is a no-op, and an interrupted one is done again. The zip itself is kept beside them
+/// (<c>artifact.zip</c>): Rollback re-deploys a release from it.
 /// </summary>
 public static class AwsPublish
 {
     /// <summary>The folder of the artifact that Glue reads.</summary>
     public const string JobsFolder = "jobs/";
+
+    /// <summary>The name the artifact zip is kept under, beside its jobs/.</summary>
+    public const string ArtifactFile = "artifact.zip";
 
     /// <summary>Publishes the artifact unless its digest is published already.</summary>
     public static async Task<PublishedArtifact> PublishAsync(string artifactZip, string bucket, AwsClients aws, Action<string> log, CancellationToken cancellationToken)
@@ -63,9 +67,10 @@ public static class AwsPublish
             contents,
             new ParallelOptions { MaxDegreeOfParallelism = aws.Plan is null ? 8 : 1, CancellationToken = cancellationToken },
             async (file, token) => await aws.S3.PutObjectAsync(bucket, $"{prefix}/{file.Name}", file.Bytes, ContentType(file.Name), token));
+        await aws.S3.PutObjectAsync(bucket, $"{prefix}/{ArtifactFile}", await File.ReadAllBytesAsync(artifactZip, cancellationToken), "application/zip", cancellationToken);
         await aws.S3.PutObjectAsync(bucket, marker, manifestBytes, "application/json", cancellationToken, new Dictionary<string, string>(StringComparer.Ordinal) { ["digest"] = manifest.Digest });
         log($"Published {manifest.Name} {manifest.Version} ({manifest.Digest}): {contents.Count} file(s) of jobs/ to s3://{bucket}/{prefix}/");
-        return new PublishedArtifact(bucket, prefix, contents.Count + 1, AlreadyPublished: false);
+        return new PublishedArtifact(bucket, prefix, contents.Count + 2, AlreadyPublished: false);
     }
 
     private static string ContentType(string name) => Path.GetExtension(name).ToLowerInvariant() switch

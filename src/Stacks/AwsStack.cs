@@ -240,7 +240,10 @@ public static class AwsStack
 
     /// <summary>Where an artifact is published in the artifact bucket: name/version/digest (issue #15 uploads there).</summary>
     /// <remarks>Characters S3 and Glue's script paths treat specially (the <c>+</c> of semver build metadata) become <c>_</c>.</remarks>
-    public static string ArtifactPrefix(ArtifactManifest manifest) => $"{KeySafe(manifest.Name)}/{KeySafe(manifest.Version)}/{manifest.Digest[..Math.Min(16, manifest.Digest.Length)]}";
+    public static string ArtifactPrefix(ArtifactManifest manifest) => ArtifactPrefix(manifest.Name, manifest.Version, manifest.Digest);
+
+    /// <summary>Where the artifact of this name, version and digest is published.</summary>
+    public static string ArtifactPrefix(string name, string version, string digest) => $"{KeySafe(name)}/{KeySafe(version)}/{digest[..Math.Min(16, digest.Length)]}";
 
     private static string KeySafe(string text) => string.Concat(text.Select(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_' ? c : '_'));
 }

@@ -90,14 +90,7 @@ public sealed class LocalProduction(string root)
     public async Task<PromotionResult> RollbackAsync(string to, string approver, TimeProvider? time, CancellationToken cancellationToken)
     {
         var history = History();
-        var matches = history.Where(r => r.Kind == "promote" && (r.Version == to || (to.Length >= 7 && r.Digest.StartsWith(to, StringComparison.OrdinalIgnoreCase)))).DistinctBy(r => r.Digest).ToArray();
-        if (matches.Length != 1)
-        {
-            var known = string.Join(", ", history.Where(r => r.Kind == "promote").DistinctBy(r => r.Digest).Select(r => $"{r.Version} ({r.Digest[..12]})"));
-            throw new PipelineInputException(Diagnostic.Error(new SourceLocation($"--to={to}"), "ROLLBACK-TARGET", matches.Length == 0 ? $"No earlier release is {to}" : $"{to} names {matches.Length} releases", history.Count == 0 ? "nothing has been promoted yet" : $"name one of: {known}"));
-        }
-
-        var target = matches[0];
+        var target = FindRelease(history, to);
         if (Current is { } current && current.Digest == target.Digest)
         {
             return new PromotionResult(current, Changed: false, Manifest);
@@ -113,6 +106,19 @@ public sealed class LocalProduction(string root)
         var deployed = await DeployAsync(kept, target.Digest, cancellationToken);
         Append(release);
         return new PromotionResult(release, Changed: true, deployed);
+    }
+
+    /// <summary>The promoted release <paramref name="to"/> names: a version, or a digest or its first 7+ characters; anything else is one clear error listing the releases.</summary>
+    public static Release FindRelease(IReadOnlyList<Release> history, string to)
+    {
+        var matches = history.Where(r => r.Kind == "promote" && (r.Version == to || (to.Length >= 7 && r.Digest.StartsWith(to, StringComparison.OrdinalIgnoreCase)))).DistinctBy(r => r.Digest).ToArray();
+        if (matches.Length != 1)
+        {
+            var known = string.Join(", ", history.Where(r => r.Kind == "promote").DistinctBy(r => r.Digest).Select(r => $"{r.Version} ({r.Digest[..12]})"));
+            throw new PipelineInputException(Diagnostic.Error(new SourceLocation($"--to={to}"), "ROLLBACK-TARGET", matches.Length == 0 ? $"No earlier release is {to}" : $"{to} names {matches.Length} releases", history.Count == 0 ? "nothing has been promoted yet" : $"name one of: {known}"));
+        }
+
+        return matches[0];
     }
 
     private async Task<RunManifest> DeployAsync(string zip, string digest, CancellationToken cancellationToken)

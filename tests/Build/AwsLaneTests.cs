@@ -494,6 +494,50 @@ public sealed class AwsLaneTests : IDisposable
         _codePipeline.Requests.Should().NotContain(r => r.Operation == "PutApprovalResult");
         _codePipeline.RequestProblems.Should().BeEmpty();
     }
+
+    [SkippableFact]
+    public async Task Rollback_puts_an_earlier_release_back_from_its_published_zip_through_the_guarded_path()
+    {
+        var (zip, digest) = await PackageAsync();
+        var version = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.ChangeExtension(zip, ".manifest.json"))).RootElement.GetProperty("version").GetString()!;
+        var current = new string('c', 64);
+        var history = $"{{\"digest\":\"{digest}\",\"version\":\"{version}\",\"commit\":null,\"at\":\"2026-11-20T10:00:00Z\",\"approver\":\"alice\",\"kind\":\"promote\"}}\n"
+            + $"{{\"digest\":\"{current}\",\"version\":\"9.9.9\",\"commit\":null,\"at\":\"2026-11-26T10:00:00Z\",\"approver\":\"bob\",\"kind\":\"promote\"}}\n";
+        UseFakes();
+        _s3.Returns("GetObject", new JsonObject { ["Body"] = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(history)) })
+            .Returns("GetObject", new JsonObject { ["Body"] = Convert.ToBase64String(File.ReadAllBytes(zip)) })
+            .Returns("GetObject", new JsonObject { ["Body"] = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(history)) });
+        ScriptProductionChangeSet(("Modify", "TaxiJob", "AWS::Glue::Job", "False"));
+        _cfn.Returns("ExecuteChangeSet", [])
+            .Returns("DescribeStackEvents", Events(("u1", "TaxiJob", "AWS::Glue::Job", "UPDATE_COMPLETE", null)))
+            .Returns("DescribeStacks", new JsonObject { ["Stacks"] = new JsonArray(StackEntry("glue-etl-prod", "UPDATE_COMPLETE", "glue-etl", null)) });
+
+        var result = await Run("--target=Rollback", "--lane=aws", $"--to={version}");
+
+        result.ExitCode.Should().Be(0, result.ToString());
+        result.Output.Should().Contain($"ROLLED BACK glue-etl-prod to {version} ({digest})");
+        var gets = _s3.Requests.Where(r => r.Operation == "GetObject").Select(r => (string?)r.Body["Key"]).ToArray();
+        gets[1].Should().EndWith($"/{digest[..16]}/artifact.zip");
+        var written = _s3.Requests.Single(r => r.Operation == "PutObject" && (string?)r.Body["Key"] == "releases/glue-etl-prod.jsonl");
+        var lines = System.Text.Encoding.UTF8.GetString(written.Payload).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        lines.Should().HaveCount(3);
+        lines[^1].Should().Contain(digest).And.Contain("\"kind\":\"rollback\"");
+        NoProblems();
+    }
+
+    [SkippableFact]
+    public async Task Rollback_to_a_release_that_was_never_promoted_lists_the_ones_that_were()
+    {
+        UseFakes();
+        _s3.Returns("GetObject", new JsonObject { ["Body"] = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes("{\"digest\":\"" + new string('c', 64) + "\",\"version\":\"1.2.0\",\"commit\":null,\"at\":\"2026-11-26T10:00:00Z\",\"approver\":\"bob\",\"kind\":\"promote\"}\n")) });
+
+        var result = await Run("--target=Rollback", "--lane=aws", "--to=0.9.0");
+
+        result.ExitCode.Should().Be(ExitCodes.UsageOrInput, result.ToString());
+        result.Error.Should().Contain("ROLLBACK-TARGET").And.Contain("No earlier release is 0.9.0").And.Contain("1.2.0 (cccccccccccc)");
+        _cfn.Requests.Should().BeEmpty();
+        NoProblems();
+    }
 }
 
 

@@ -56,10 +56,13 @@ public sealed class AwsPublishTests : IDisposable
         var published = await AwsPublish.PublishAsync(zip, "artifacts-1", Clients(), log.Add, CancellationToken.None);
 
         var prefix = $"glue-etl/1.4.0_build.7/{manifest.Digest[..16]}";
-        published.Should().Be(new PublishedArtifact("artifacts-1", prefix, 4, AlreadyPublished: false));
+        published.Should().Be(new PublishedArtifact("artifacts-1", prefix, 5, AlreadyPublished: false));
         published.Location.Should().Be($"s3://artifacts-1/{prefix}/");
         var puts = _s3.Requests.Where(r => r.Operation == "PutObject").ToArray();
-        puts.Select(p => (string?)p.Body["Key"]).Should().BeEquivalentTo([$"{prefix}/jobs/runtime/glue_runtime.py", $"{prefix}/jobs/taxi/job.yaml", $"{prefix}/jobs/taxi/transform.sql", $"{prefix}/manifest.json"], "only jobs/ is what Glue reads; the template goes to CloudFormation");
+        puts.Select(p => (string?)p.Body["Key"]).Should().BeEquivalentTo(
+            [$"{prefix}/jobs/runtime/glue_runtime.py", $"{prefix}/jobs/taxi/job.yaml", $"{prefix}/jobs/taxi/transform.sql", $"{prefix}/artifact.zip", $"{prefix}/manifest.json"],
+            "jobs/ is what Glue reads, the zip is kept for Rollback; the template goes to CloudFormation");
+        puts.Single(p => ((string?)p.Body["Key"])!.EndsWith("artifact.zip", StringComparison.Ordinal)).Payload.Should().Equal(File.ReadAllBytes(zip));
         ((string?)puts[^1].Body["Key"]).Should().Be($"{prefix}/manifest.json", "the manifest marks a complete publication");
         puts[^1].Headers["x-amz-meta-digest"].Should().Be(manifest.Digest);
         Encoding.UTF8.GetString(puts.Single(p => ((string?)p.Body["Key"])!.EndsWith("job.yaml", StringComparison.Ordinal)).Payload).Should().Be("name: taxi\n");

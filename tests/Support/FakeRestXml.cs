@@ -346,7 +346,8 @@ internal sealed partial class RestXmlProtocol
             {
                 null => (status, headers, []),
                 JsonObject structure => (status, headers, Xml(new XElement(_ns + ((string?)member["locationName"] ?? payloadName), Members((string)member["shape"]!, structure)))),
-                var raw => (status, headers, Encoding.UTF8.GetBytes(Text(raw))),
+                // A blob (GetObject's Body) is scripted as base64, the structured form of bytes; a string payload as text.
+                var raw => (status, headers, (string?)Shape((string)member["shape"]!)["type"] == "blob" ? Convert.FromBase64String(Text(raw)) : Encoding.UTF8.GetBytes(Text(raw))),
             };
         }
 
