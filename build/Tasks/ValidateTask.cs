@@ -7,7 +7,7 @@ namespace GluePipeline.Build.Tasks;
 
 /// <summary>Evaluates a DQDL rule file on a dataset, the way Glue Data Quality would.</summary>
 [TaskName("Validate")]
-[TaskDescription("Evaluate DQDL rules on a dataset: --rules=<file> --dataset=<path|glob|postgres://...|mysql://...> [--reference=<alias>=<dataset>]... [--format=text|json] [--output=<report.json|.xml|.html|.txt>]... (exit 0 passed, 1 failed, 2 bad input).")]
+[TaskDescription("Evaluate DQDL rules on a dataset: --rules=<file> --dataset=<path|glob|postgres://...|mysql://...|athena://<database>?table=...> [--reference=<alias>=<dataset>]... [--format=text|json] [--output=<report.json|.xml|.html|.txt>]... (exit 0 passed, 1 failed, 2 bad input).")]
 public sealed class ValidateTask : AsyncFrostingTask<BuildContext>
 {
     /// <inheritdoc/>
@@ -36,7 +36,9 @@ public sealed class ValidateTask : AsyncFrostingTask<BuildContext>
             ?? throw new HostUsageException($"--output={path}", "ARG-OUTPUT", "The report format is chosen by the file's extension, and this one is not known", "end the name with .json, .xml (JUnit), .html or .txt"))).ToArray();
 
         var options = new ValidationOptions(samples, RedactSamples: context.Arguments.GetArguments("redact").Any(v => v == "true"));
-        var result = await new DatasetValidator(options).ValidateAsync(rules, dataset, references, Environment.CurrentDirectory, context.CancellationToken);
+        var result = GluePipeline.Aws.AthenaDataset.IsAthena(dataset)
+            ? await ValidateOnAthenaAsync(context, new DatasetValidator(options), rules, dataset, references)
+            : await new DatasetValidator(options).ValidateAsync(rules, dataset, references, Environment.CurrentDirectory, context.CancellationToken);
 
         var report = context.Format == "json" ? ValidationReport.ToJson(result) : ValidationReport.ToText(result);
         foreach (var (path, format) in outputs)
@@ -60,6 +62,27 @@ public sealed class ValidateTask : AsyncFrostingTask<BuildContext>
             var failed = result.Rules.Count(r => r.Outcome != RuleOutcome.Passed);
             throw new TargetFailedException($"{failed} of {result.Rules.Count} rule(s) did not pass (score {result.Score:0.00})");
         }
+    }
+
+    /// <summary>The rules run as Athena SQL where the data is; references must be in the same database.</summary>
+    private static async Task<ValidationResult> ValidateOnAthenaAsync(BuildContext context, DatasetValidator validator, string rules, string dataset, IReadOnlyDictionary<string, string> references)
+    {
+        var primary = GluePipeline.Aws.AthenaDataset.Parse(dataset, "--dataset");
+        var datasets = new Dictionary<string, ValidationDataset>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (alias, text) in references)
+        {
+            var reference = GluePipeline.Aws.AthenaDataset.IsAthena(text) ? GluePipeline.Aws.AthenaDataset.Parse(text, $"--reference={alias}") : null;
+            if (reference is null || reference.Options.Database != primary.Options.Database)
+            {
+                throw new PipelineInputException(Diagnostic.Error(new SourceLocation($"--reference={alias}"), "DATASET", "A reference of an Athena dataset must be in the same Athena database (the rules join them there)", $"give --reference={alias}=athena://{primary.Options.Database}?table=<table>"));
+            }
+
+            datasets[alias] = new ValidationDataset(text, reference.Relation);
+        }
+
+        var aws = await context.AwsAsync();
+        await using var engine = new GluePipeline.Aws.AthenaEngine(new GluePipeline.Aws.AthenaQueries(aws.Athena, planned: aws.Plan is not null), primary.Options);
+        return await validator.ValidateOnAsync(engine, rules, new ValidationDataset(dataset, primary.Relation), datasets, Environment.CurrentDirectory, context.CancellationToken);
     }
 
     private static string Required(BuildContext context, string name, string example) =>

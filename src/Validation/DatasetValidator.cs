@@ -36,6 +36,23 @@ public sealed class DatasetValidator(ValidationOptions? options = null)
             : await ValidateFilesAsync(rules, dataset, references, baseDirectory, cancellationToken);
     }
 
+    /// <summary>
+    /// Validates a dataset on an engine the caller made (Athena): the primary dataset and the references
+    /// are relations in it.
+    /// </summary>
+    public async Task<ValidationResult> ValidateOnAsync(IQueryEngine engine, string rulesPath, ValidationDataset primary, IReadOnlyDictionary<string, ValidationDataset> references, string baseDirectory, CancellationToken cancellationToken)
+    {
+        var rules = await ReadRulesAsync(Path.GetFullPath(rulesPath, baseDirectory), rulesPath, cancellationToken);
+        try
+        {
+            return await new RulesetEvaluator(engine, options).EvaluateAsync(rules, primary, references, cancellationToken);
+        }
+        catch (QueryFailedException ex)
+        {
+            throw Input($"--dataset={primary.Name}", $"The dataset cannot be read: {ex.EngineMessage}", "check that the table exists or that the query runs");
+        }
+    }
+
     private async Task<ValidationResult> ValidateFilesAsync(DqdlDocument rules, string dataset, IReadOnlyDictionary<string, string> references, string baseDirectory, CancellationToken cancellationToken)
     {
         var primary = FileDataset.Resolve(dataset, baseDirectory);

@@ -23,7 +23,7 @@ public sealed class AwsLaneTests : IDisposable
     private static readonly string[] Variables =
     [
         "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE",
-        "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL_CLOUDFORMATION", "AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL_CODEPIPELINE", "PIPELINE_CODEPIPELINE", "PIPELINE_PROD_STACK",
+        "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL_CLOUDFORMATION", "AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL_CODEPIPELINE", "AWS_ENDPOINT_URL_ATHENA", "PIPELINE_CODEPIPELINE", "PIPELINE_PROD_STACK",
         "PIPELINE_ARTIFACT_BUCKET", "PIPELINE_AWS_POLL_SECONDS", "PIPELINE_AWS_WAIT_MINUTES", "PIPELINE_PARAM_ProbeToken",
         "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_EC2_METADATA_DISABLED",
     ];
@@ -537,6 +537,35 @@ public sealed class AwsLaneTests : IDisposable
         result.Error.Should().Contain("ROLLBACK-TARGET").And.Contain("No earlier release is 0.9.0").And.Contain("1.2.0 (cccccccccccc)");
         _cfn.Requests.Should().BeEmpty();
         NoProblems();
+    }
+
+    [SkippableFact]
+    public async Task Validate_runs_the_rules_as_Athena_SQL_where_the_data_is()
+    {
+        UseFakes();
+        using var athena = new FakeAws("athena", "AmazonAthena");
+        await using var duckDb = await GluePipeline.Data.DuckDbEngine.OpenAsync(null, CancellationToken.None);
+        await duckDb.ExecuteAsync("CREATE TABLE trips AS SELECT * FROM (VALUES (1, 12.5), (2, 7.0), (3, NULL)) t(id, fare)", CancellationToken.None);
+        await FakeAthenaOnDuckDb.ServeAsync(athena, duckDb);
+        Environment.SetEnvironmentVariable("AWS_ENDPOINT_URL_ATHENA", athena.Endpoint.ToString());
+        var rules = _repo.Write("checks/trips.dqdl", "Rules = [\n  RowCount = 3,\n  IsComplete \"id\",\n  IsComplete \"fare\"\n]\n");
+
+        var result = await Run("--target=Validate", $"--rules={rules}", "--dataset=athena://livetest_main_1?table=trips&workgroup=pipeline", "--format=json");
+
+        result.ExitCode.Should().Be(ExitCodes.Failure, result.ToString());
+        var report = JsonNode.Parse(result.Output)!;
+        report["rules"]!.AsArray().Select(r => (string?)r!["outcome"]).Should().Equal("Passed", "Passed", "Failed");
+        athena.Requests.Where(r => r.Operation == "StartQueryExecution").Should().OnlyContain(r => (string?)r.Body["WorkGroup"] == "pipeline" && (string?)r.Body["QueryExecutionContext"]!["Database"] == "livetest_main_1");
+        athena.RequestProblems.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task An_Athena_dataset_without_a_table_or_query_is_one_clear_error()
+    {
+        var result = await Run("--target=Validate", "--rules=x.dqdl", "--dataset=athena://db?workgroup=primary");
+
+        result.ExitCode.Should().Be(ExitCodes.UsageOrInput, result.ToString());
+        result.Error.Should().Contain("ATHENA-URI").And.Contain("exactly one of table= and query=");
     }
 }
 

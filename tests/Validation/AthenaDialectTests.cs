@@ -110,4 +110,38 @@ public sealed class AthenaDialectTests(CrossEngineFixture fixture) : IClassFixtu
     {
         SqlDialect.Athena.FullMatch("x", pattern).Should().Be(expected);
     }
+
+    [SkippableFact]
+    public async Task Through_Athenas_own_protocol_the_rules_give_the_DuckDB_outcomes_and_metrics()
+    {
+        using var fake = new FakeAws("athena", "AmazonAthena");
+        await FakeAthenaOnDuckDb.ServeAsync(fake, fixture.DuckDb);
+        var client = new GluePipeline.Aws.AwsJsonClient(
+            GluePipeline.Aws.AwsHttp.Signed(new Amazon.Runtime.BasicAWSCredentials("AKIDEXAMPLE", "secret"), "eu-west-1", "athena", fake.Endpoint),
+            "athena",
+            "AmazonAthena",
+            new GluePipeline.Aws.AwsRetryPolicy(3, TimeSpan.FromMilliseconds(1)));
+        await using var athena = new GluePipeline.Aws.AthenaEngine(new GluePipeline.Aws.AthenaQueries(client, poll: TimeSpan.FromMilliseconds(1)), new GluePipeline.Aws.AthenaOptions(Database: "livetest_main_3fa9c1", OutputLocation: "s3://athena-results-1/validation/"));
+        var options = new ValidationOptions(Time: new FixedTime(ValidationFixture.Now));
+        var document = DqdlParser.Parse("athena.dqdl", CrossEngineTests.Ruleset);
+        var references = new Dictionary<string, ValidationDataset> { ["reference"] = new("r", "\"r\"") };
+
+        var onAthena = await new RulesetEvaluator(athena, options).EvaluateAsync(document, new ValidationDataset("t", "\"t\""), references, CancellationToken.None);
+        var onDuckDb = await new RulesetEvaluator(fixture.DuckDb, options).EvaluateAsync(document, new ValidationDataset("t", "\"t\""), references, CancellationToken.None);
+
+        onAthena.Rules.Should().NotContain(r => r.Outcome == RuleOutcome.Error, string.Join("\n", onAthena.Rules.Where(r => r.Outcome == RuleOutcome.Error).Select(r => r.Rule + ": " + r.FailureReason)));
+        onAthena.Rules.Select(r => r.Outcome).Should().Equal(onDuckDb.Rules.Select(r => r.Outcome));
+        for (var i = 0; i < onDuckDb.Rules.Count; i++)
+        {
+            foreach (var (key, value) in onDuckDb.Rules[i].EvaluatedMetrics)
+            {
+                onAthena.Rules[i].EvaluatedMetrics[key].Should().BeApproximately(value, 1e-9, $"{onDuckDb.Rules[i].Rule} {key}");
+            }
+        }
+
+        fake.Requests.Count(r => r.Operation == "StartQueryExecution").Should().BeGreaterThan(0);
+        fake.Requests.Where(r => r.Operation == "StartQueryExecution").Should().OnlyContain(r => (string?)r.Body["QueryExecutionContext"]!["Database"] == "livetest_main_3fa9c1");
+        fake.Requests.Should().Contain(r => r.Operation == "GetQueryResults" && r.Body["NextToken"] != null, "results longer than a page are read page by page");
+        fake.RequestProblems.Should().BeEmpty();
+    }
 }
