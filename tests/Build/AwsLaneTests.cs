@@ -139,6 +139,20 @@ public sealed class AwsLaneTests : IDisposable
             .Fails("DescribeStacks", 400, "ValidationError", $"Stack with id {Stack} does not exist");
     }
 
+    /// <summary>The plan's lines: each one JSON object on stdout, each request valid for botocore's model of its operation.</summary>
+    private static JsonObject[] PlanCalls(HostRunResult result)
+    {
+        var calls = result.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonNode.Parse(l)!.AsObject()).ToArray();
+        foreach (var call in calls)
+        {
+            var model = AwsServiceModel.Find((string)call["service"]!);
+            Skip.If(model is null && !DatabaseServers.IsCi, "botocore's models are not installed (python3-botocore)");
+            model!.ValidateInput((string)call["operation"]!, call["request"]).Should().BeEmpty($"{call.ToJsonString()[..Math.Min(200, call.ToJsonString().Length)]} is a valid request");
+        }
+
+        return calls;
+    }
+
     private void NoProblems()
     {
         _s3.RequestProblems.Should().BeEmpty();
@@ -154,8 +168,7 @@ public sealed class AwsLaneTests : IDisposable
         result.ExitCode.Should().Be(0, result.ToString());
         _cfn.Requests.Should().BeEmpty("plan mode sends nothing");
         _sts.Requests.Should().BeEmpty();
-        var lines = result.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        var calls = lines.Select(l => JsonNode.Parse(l)!.AsObject()).ToArray();
+        var calls = PlanCalls(result);
         calls.Select(c => $"{c["service"]}.{c["operation"]}").Should().StartWith(["sts.GetCallerIdentity", "s3.HeadObject", "s3.PutObject"], "the preflight first, then the artifact is published: nothing is there yet");
         calls.Where(c => (string?)c["service"] == "cloudformation").Select(c => (string?)c["operation"]).Should().StartWith(
             ["DescribeStacks", "CreateChangeSet", "DescribeChangeSet", "ExecuteChangeSet"],
@@ -164,13 +177,6 @@ public sealed class AwsLaneTests : IDisposable
         ((string?)calls[lastPut]["request"]!["Key"]).Should().EndWith("/manifest.json");
         lastPut.Should().BeLessThan(Array.FindIndex(calls, c => (string?)c["operation"] == "CreateChangeSet"), "the stack is deployed from a complete publication");
         calls.Select(c => (string?)c["operation"]).Should().Contain("DeleteStack", "the teardown hook runs in the plan as it would in the run");
-        foreach (var call in calls)
-        {
-            var model = AwsServiceModel.Find((string)call["service"]!);
-            Skip.If(model is null && !DatabaseServers.IsCi, "botocore's models are not installed (python3-botocore)");
-            model!.ValidateInput((string)call["operation"]!, call["request"]).Should().BeEmpty($"{call.ToJsonString()[..Math.Min(200, call.ToJsonString().Length)]} is a valid request");
-        }
-
         var create = calls.Single(c => (string?)c["operation"] == "CreateChangeSet")["request"]!;
         create["ChangeSetType"]!.GetValue<string>().Should().Be("CREATE");
         create["Capabilities"]!.AsArray().Select(c => (string?)c).Should().Contain("CAPABILITY_IAM", "the template has IAM roles");
@@ -197,7 +203,7 @@ public sealed class AwsLaneTests : IDisposable
         var result = await Run("--target=DeployLiveTest", "--lane=aws", "--plan", $"--stack={Stack}");
 
         result.ExitCode.Should().Be(0, result.ToString());
-        var calls = result.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonNode.Parse(l)!.AsObject()).ToArray();
+        var calls = PlanCalls(result);
         var put = calls.Single(c => (string?)c["operation"] == "PutObject" && ((string?)c["request"]!["Key"])!.EndsWith("/templates/etl.yaml", StringComparison.Ordinal));
         put["service"]!.GetValue<string>().Should().Be("s3");
         put["request"]!["Bucket"]!.GetValue<string>().Should().Be("glue-etl-artifacts-123456789012-us-east-1");
@@ -205,12 +211,6 @@ public sealed class AwsLaneTests : IDisposable
         create.ContainsKey("TemplateBody").Should().BeFalse();
         create["TemplateURL"]!.GetValue<string>().Should().StartWith("https://glue-etl-artifacts-123456789012-us-east-1.s3.us-east-1.amazonaws.com/").And.EndWith("/templates/etl.yaml");
         Array.IndexOf(calls, put).Should().BeLessThan(Array.IndexOf(calls, calls.Single(c => (string?)c["operation"] == "CreateChangeSet")));
-        foreach (var call in calls)
-        {
-            var model = AwsServiceModel.Find((string)call["service"]!);
-            Skip.If(model is null && !DatabaseServers.IsCi, "botocore's models are not installed (python3-botocore)");
-            model!.ValidateInput((string)call["operation"]!, call["request"]).Should().BeEmpty();
-        }
     }
 
     [Fact]
@@ -566,6 +566,23 @@ public sealed class AwsLaneTests : IDisposable
 
         result.ExitCode.Should().Be(ExitCodes.UsageOrInput, result.ToString());
         result.Error.Should().Contain("ATHENA-URI").And.Contain("exactly one of table= and query=");
+    }
+
+    [SkippableFact]
+    public async Task Plan_of_a_promotion_publishes_previews_a_change_set_and_records_the_release()
+    {
+        var (zip, digest) = await PackageAsync();
+
+        var result = await Run("--target=PromoteToProduction", "--lane=aws", "--plan", "--exclusive", $"--artifact={zip}", $"--digest={digest}");
+
+        result.ExitCode.Should().Be(0, result.ToString());
+        var calls = PlanCalls(result);
+        var create = calls.Single(c => (string?)c["operation"] == "CreateChangeSet")["request"]!;
+        ((string?)create["StackName"]).Should().Be("glue-etl-prod");
+        create["Tags"]!.AsArray().Select(t => (string?)t!["Key"]).Should().NotContain("expiry");
+        calls.Select(c => (string?)c["operation"]).Should().ContainInOrder("HeadObject", "CreateChangeSet", "DescribeChangeSet", "ExecuteChangeSet", "GetObject", "PutObject");
+        ((string?)calls[^1]["request"]!["Key"]).Should().Be("releases/glue-etl-prod.jsonl");
+        calls.Should().NotContain(c => (string?)c["operation"] == "DeleteStack", "production is never torn down");
     }
 }
 
