@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using Amazon.Runtime;
 using GluePipeline.Aws;
 using GluePipeline.Tests.Support;
 
@@ -17,11 +16,7 @@ public sealed class AthenaQueriesTests : IDisposable
 
     public void Dispose() => _athena.Dispose();
 
-    private AwsJsonClient Client => new(
-        AwsHttp.Signed(new BasicAWSCredentials("AKIDEXAMPLE", "secret"), "us-east-1", "athena", _athena.Endpoint),
-        "athena",
-        "AmazonAthena",
-        new AwsRetryPolicy(MaxAttempts: 4, Base: TimeSpan.FromMilliseconds(1)));
+    private AwsJsonClient Client => _athena.JsonClient(attempts: 4);
 
     private AthenaQueries Queries(TimeSpan? deadline = null) => new(Client, poll: TimeSpan.FromMilliseconds(1), deadline: deadline ?? TimeSpan.FromSeconds(30));
 

@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using Amazon.Runtime;
 using GluePipeline.Aws;
 using GluePipeline.Tests.Support;
 
@@ -16,11 +15,7 @@ public sealed class AwsJsonClientTests : IDisposable
 
     public void Dispose() => _glue.Dispose();
 
-    private AwsJsonClient Client => new(
-        AwsHttp.Signed(new BasicAWSCredentials("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"), "us-east-1", "glue", _glue.Endpoint),
-        "glue",
-        "AWSGlue",
-        new AwsRetryPolicy(MaxAttempts: 4, Base: TimeSpan.FromMilliseconds(1)));
+    private AwsJsonClient Client => _glue.JsonClient(attempts: 4);
 
     [Fact]
     public async Task A_call_is_signed_targeted_and_shaped_as_AWS_defines_it()

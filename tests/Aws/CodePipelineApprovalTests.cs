@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using Amazon.Runtime;
 using GluePipeline.Approval;
 using GluePipeline.Aws;
 using GluePipeline.Tests.Support;
@@ -27,11 +26,7 @@ public sealed class CodePipelineApprovalTests : IDisposable
 
     public void Dispose() => _codePipeline.Dispose();
 
-    private AwsJsonClient Client => new(
-        AwsHttp.Signed(new BasicAWSCredentials("AKIDEXAMPLE", "secret"), "us-east-1", "codepipeline", _codePipeline.Endpoint),
-        "codepipeline",
-        "CodePipeline_20150709",
-        new AwsRetryPolicy(MaxAttempts: 3, Base: TimeSpan.FromMilliseconds(1)));
+    private AwsJsonClient Client => _codePipeline.JsonClient();
 
     private CodePipelineApproval Approval => new(Client, _log.Add, poll: TimeSpan.FromMilliseconds(1));
 

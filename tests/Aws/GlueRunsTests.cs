@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
-using Amazon.Runtime;
 using GluePipeline.Aws;
 using GluePipeline.Tests.Support;
 
@@ -24,7 +23,7 @@ public sealed class GlueRunsTests : IDisposable
     public void Dispose() => _glue.Dispose();
 
     private GlueRuns Runs(TimeSpan? deadline = null, TimeProvider? time = null, Action<string>? log = null) => new(
-        new AwsJsonClient(AwsHttp.Signed(new BasicAWSCredentials("AKIDEXAMPLE", "secret"), "us-east-1", "glue", _glue.Endpoint), "glue", "AWSGlue", new AwsRetryPolicy(3, TimeSpan.FromMilliseconds(1))),
+        _glue.JsonClient(),
         log ?? _log.Enqueue,
         poll: TimeSpan.FromMilliseconds(1),
         deadline: deadline ?? TimeSpan.FromSeconds(30),

@@ -105,6 +105,13 @@ public sealed class FakeAws : IDisposable
     /// <summary>What the botocore model found wrong in the requests received (empty when all were well-formed).</summary>
     public ConcurrentQueue<string> RequestProblems { get; } = new();
 
+    /// <summary>A JSON 1.1 client of this fake's service, signed as AWS signs (region us-east-1 unless given), retrying with a 1 ms backoff unit.</summary>
+    public AwsJsonClient JsonClient(int attempts = 3, string region = "us-east-1") => new(
+        AwsHttp.Signed(new Amazon.Runtime.BasicAWSCredentials("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"), region, Service, Endpoint),
+        Service,
+        TargetPrefix ?? throw new InvalidOperationException($"{Service} speaks {(RestXml ? "REST/XML" : "Query")}, not JSON 1.1"),
+        new AwsRetryPolicy(attempts, TimeSpan.FromMilliseconds(1)));
+
     /// <summary>Answers the next call of an operation with an output (checked against the model's output shape).</summary>
     public FakeAws Returns(string operation, JsonObject output)
     {

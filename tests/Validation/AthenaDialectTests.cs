@@ -116,11 +116,7 @@ public sealed class AthenaDialectTests(CrossEngineFixture fixture) : IClassFixtu
     {
         using var fake = new FakeAws("athena", "AmazonAthena");
         await FakeAthenaOnDuckDb.ServeAsync(fake, fixture.DuckDb);
-        var client = new GluePipeline.Aws.AwsJsonClient(
-            GluePipeline.Aws.AwsHttp.Signed(new Amazon.Runtime.BasicAWSCredentials("AKIDEXAMPLE", "secret"), "eu-west-1", "athena", fake.Endpoint),
-            "athena",
-            "AmazonAthena",
-            new GluePipeline.Aws.AwsRetryPolicy(3, TimeSpan.FromMilliseconds(1)));
+        var client = fake.JsonClient(region: "eu-west-1");
         await using var athena = new GluePipeline.Aws.AthenaEngine(new GluePipeline.Aws.AthenaQueries(client, poll: TimeSpan.FromMilliseconds(1)), new GluePipeline.Aws.AthenaOptions(Database: "livetest_main_3fa9c1", OutputLocation: "s3://athena-results-1/validation/"));
         var options = new ValidationOptions(Time: new FixedTime(ValidationFixture.Now));
         var document = DqdlParser.Parse("athena.dqdl", CrossEngineTests.Ruleset);
