@@ -17,7 +17,7 @@ public sealed class PromoteToProductionTask : AsyncFrostingTask<BuildContext>
         context.IsDryRun || context.Approval?.Verdict == Verdict.Approved || (context.Lane == Lane.Aws && context.Approval is null && context.ExpectedDigest is not null);
 
     /// <inheritdoc/>
-    public override string SkipReason => "NOT PROMOTED: the artifact was not approved (answer the prompt on a terminal, or run with --approve)";
+    public override string SkipReason => "NOT PROMOTED: the artifact was not approved (answer the prompt on a terminal, or run with --approve; the aws lane's production action passes the approved digest with --digest=<sha256>)";
 
     /// <inheritdoc/>
     public override async Task RunAsync(BuildContext context)
