@@ -9,7 +9,7 @@ namespace GluePipeline.Aws;
 /// <c>{"service":..,"operation":..,"request":{..}}</c>, with the members in the API's structured form
 /// (what botocore's model describes, not the wire form) and every secret masked, and is answered by a
 /// small model of an account where the LiveTest stack does not exist yet: a change set is created and
-/// completes, the stack then exists, a deleted stack is gone. The code paths are the real ones; only
+/// completes, the stack then exists, a deleted stack is gone; Glue job runs and crawls succeed at once. The code paths are the real ones; only
 /// the transport is replaced, so the plan is the order of calls a real run makes from an empty account.
 /// </summary>
 /// <param name="write">Where plan lines go (stdout).</param>
@@ -79,10 +79,19 @@ public sealed class AwsPlan(Action<string> write)
                 return [];
             case ("cloudformation", "DescribeStackEvents"):
                 return new JsonObject { ["StackEvents"] = new JsonArray() };
+            case ("glue", "StartJobRun"):
+                return new JsonObject { ["JobRunId"] = "jr_plan" + Calls.ToString("D4", CultureInfo.InvariantCulture) };
+            case ("glue", "GetJobRun"):
+                return new JsonObject { ["JobRun"] = new JsonObject { ["Id"] = (string?)request["RunId"], ["JobName"] = (string?)request["JobName"], ["JobRunState"] = "SUCCEEDED", ["StartedOn"] = Now(), ["CompletedOn"] = Now() } };
+            case ("glue", "GetCrawler"):
+                // READY, its last crawl a success that started now: a crawl started before this answer is complete.
+                return new JsonObject { ["Crawler"] = new JsonObject { ["Name"] = (string?)request["Name"], ["State"] = "READY", ["LastCrawl"] = new JsonObject { ["Status"] = "SUCCEEDED", ["StartTime"] = Now() } } };
             default:
                 return [];
         }
     }
+
+    private static double Now() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0;
 
     private static JsonObject Stack(string name, string status, JsonArray tags) => new()
     {

@@ -370,4 +370,28 @@ public sealed class GlueRunsTests : IDisposable
 
         public override DateTimeOffset GetUtcNow() => new(Interlocked.Add(ref _ticks, step.Ticks), TimeSpan.Zero);
     }
+
+    [SkippableFact]
+    public async Task In_plan_mode_crawls_and_job_runs_are_recorded_and_succeed_at_once()
+    {
+        var lines = new List<string>();
+        var plan = new AwsPlan(lines.Add);
+        var runs = new GlueRuns(new AwsJsonClient(new HttpClient(), "glue", "AWSGlue", plan: plan), _ => { }, poll: TimeSpan.FromMilliseconds(1), deadline: TimeSpan.FromSeconds(5));
+
+        var crawl = await runs.CrawlAsync("raw_crawler", CancellationToken.None);
+        var job = await runs.RunJobAsync("taxi_etl", new Dictionary<string, string> { ["scale"] = "1" }, CancellationToken.None);
+
+        crawl.Status.Should().Be("SUCCEEDED");
+        job.State.Should().Be("SUCCEEDED");
+        _glue.Requests.Should().BeEmpty("plan mode sends nothing");
+        var model = AwsServiceModel.Find("glue");
+        Skip.If(model is null && !DatabaseServers.IsCi, "botocore's models are not installed (python3-botocore)");
+        foreach (var line in lines)
+        {
+            var call = System.Text.Json.Nodes.JsonNode.Parse(line)!;
+            model!.ValidateInput((string)call["operation"]!, call["request"]).Should().BeEmpty(line);
+        }
+
+        lines.Select(l => (string?)System.Text.Json.Nodes.JsonNode.Parse(l)!["operation"]).Should().Contain(["StartCrawler", "StartJobRun", "GetJobRun"]);
+    }
 }
