@@ -8,9 +8,9 @@ using System.Xml.Linq;
 namespace GluePipeline.Aws;
 
 /// <summary>
-/// A thin client of S3's REST/XML protocol for the few operations the pipeline needs: PutObject (a
-/// template over CloudFormation's 51,200-byte limit), ListObjectVersions and DeleteObjects (emptying a
-/// versioned bucket so CloudFormation can delete it). Addresses are virtual-hosted against AWS
+/// A thin client of S3's REST/XML protocol for the few operations the pipeline needs: PutObject,
+/// HeadObject and GetObject (large templates, the published artifact, the release history), and
+/// ListObjectVersions with DeleteObjects (emptying a versioned bucket so CloudFormation can delete it). Addresses are virtual-hosted against AWS
 /// (<c>https://bucket.s3.region.amazonaws.com/key</c>) and path-style against an endpoint override,
 /// as the SDKs do. The payload hash is sent in <c>x-amz-content-sha256</c> (S3's SigV4 requires it) and
 /// DeleteObjects carries <c>Content-MD5</c> (S3 refuses it without). Signing, retries, errors and
@@ -67,17 +67,7 @@ public sealed class AwsS3Client(HttpClient http, Uri endpoint, bool pathStyle, A
 
         try
         {
-            return await _retry.RunAsync(
-                async token =>
-                {
-                    using var message = new HttpRequestMessage(HttpMethod.Get, ObjectUri(bucket, key));
-                    message.Headers.TryAddWithoutValidation("x-amz-content-sha256", Convert.ToHexStringLower(SHA256.HashData([])));
-                    using var response = await AwsHttp.SendAsync(http, message, Service, "GetObject", token);
-                    var bytes = await response.Content.ReadAsByteArrayAsync(token);
-                    return response.IsSuccessStatusCode ? bytes : throw Error("GetObject", response, System.Text.Encoding.UTF8.GetString(bytes));
-                },
-                Random.Shared,
-                cancellationToken);
+            return (await SendAsync("GetObject", HttpMethod.Get, ObjectUri(bucket, key), null, null, md5: false, cancellationToken)).Body;
         }
         catch (AwsException ex) when (ex.StatusCode == 404)
         {
@@ -135,8 +125,8 @@ public sealed class AwsS3Client(HttpClient http, Uri endpoint, bool pathStyle, A
             }
             else
             {
-                var (root, _) = await SendAsync("ListObjectVersions", HttpMethod.Get, ObjectUri(bucket, string.Empty, string.Join('&', query)), null, null, md5: false, cancellationToken);
-                page = ListVersions(root);
+                var (answer, _) = await SendAsync("ListObjectVersions", HttpMethod.Get, ObjectUri(bucket, string.Empty, string.Join('&', query)), null, null, md5: false, cancellationToken);
+                page = ListVersions(Xml(answer));
             }
 
             var objects = (page["Versions"]?.AsArray() ?? []).Concat(page["DeleteMarkers"]?.AsArray() ?? [])
@@ -174,8 +164,8 @@ public sealed class AwsS3Client(HttpClient http, Uri endpoint, bool pathStyle, A
         }
 
         var body = new XElement(Ns + "Delete", new XElement(Ns + "Quiet", "true"), objects.Select(o => new XElement(Ns + "Object", new XElement(Ns + "Key", o.Key), o.Version is null ? null : new XElement(Ns + "VersionId", o.Version))));
-        var (root, _) = await SendAsync("DeleteObjects", HttpMethod.Post, ObjectUri(bucket, string.Empty, "delete"), Encoding.UTF8.GetBytes(body.ToString(SaveOptions.DisableFormatting)), "application/xml", md5: true, cancellationToken);
-        var errors = root.Elements().Where(e => e.Name.LocalName == "Error").Select(e => $"{Child(e, "Key")}: {Child(e, "Code")} {Child(e, "Message")}").ToArray();
+        var (answer, _) = await SendAsync("DeleteObjects", HttpMethod.Post, ObjectUri(bucket, string.Empty, "delete"), Encoding.UTF8.GetBytes(body.ToString(SaveOptions.DisableFormatting)), "application/xml", md5: true, cancellationToken);
+        var errors = Xml(answer).Elements().Where(e => e.Name.LocalName == "Error").Select(e => $"{Child(e, "Key")}: {Child(e, "Code")} {Child(e, "Message")}").ToArray();
         if (errors.Length > 0)
         {
             throw new AwsException(Service, "DeleteObjects", "DeleteObjectsFailed", $"{errors.Length} object(s) of {bucket} could not be deleted: {string.Join("; ", errors.Take(5))}", null, 200);
@@ -219,7 +209,10 @@ public sealed class AwsS3Client(HttpClient http, Uri endpoint, bool pathStyle, A
 
     private static string? Child(XElement parent, string name) => parent.Elements().FirstOrDefault(e => e.Name.LocalName == name)?.Value;
 
-    private Task<(XElement Body, IReadOnlyDictionary<string, string> Headers)> SendAsync(string operation, HttpMethod method, Uri uri, byte[]? body, string? contentType, bool md5, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? headers = null) =>
+    private static XElement Xml(byte[] body) => XDocument.Parse(Encoding.UTF8.GetString(body)).Root!;
+
+    /// <summary>One call, retried as the policy says: the payload hash (and Content-MD5 when asked) on the request; the body and headers of the answer.</summary>
+    private Task<(byte[] Body, IReadOnlyDictionary<string, string> Headers)> SendAsync(string operation, HttpMethod method, Uri uri, byte[]? body, string? contentType, bool md5, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? headers = null) =>
         _retry.RunAsync(
             async token =>
             {
@@ -242,14 +235,14 @@ public sealed class AwsS3Client(HttpClient http, Uri endpoint, bool pathStyle, A
                 }
 
                 using var response = await AwsHttp.SendAsync(http, message, Service, operation, token);
-                var text = await response.Content.ReadAsStringAsync(token);
+                var answer = await response.Content.ReadAsByteArrayAsync(token);
                 if (!response.IsSuccessStatusCode)
                 {
-                    throw Error(operation, response, text);
+                    throw Error(operation, response, Encoding.UTF8.GetString(answer));
                 }
 
                 var answered = response.Headers.Concat(response.Content.Headers).ToDictionary(h => h.Key, h => string.Join(",", h.Value), StringComparer.OrdinalIgnoreCase);
-                return (text.Length == 0 ? new XElement(Ns + "Empty") : XDocument.Parse(text).Root!, (IReadOnlyDictionary<string, string>)answered);
+                return (answer, (IReadOnlyDictionary<string, string>)answered);
             },
             Random.Shared,
             cancellationToken);
