@@ -79,6 +79,23 @@ public sealed record ArtifactManifest
         return buffer.ToArray();
     }
 
+    /// <summary>The manifest inside an artifact zip, and its bytes as packaged; a zip without one is a <see cref="PipelineInputException"/>.</summary>
+    public static async Task<(ArtifactManifest Manifest, byte[] Bytes)> ReadAsync(System.IO.Compression.ZipArchive zip, string zipPath, CancellationToken cancellationToken)
+    {
+        var entry = zip.GetEntry(EntryName) ?? throw new PipelineInputException(Diagnostic.Error(new SourceLocation(zipPath), "ARG-ARTIFACT", $"The artifact has no {EntryName}", "give a zip made by --target=Package"));
+        var bytes = await EntryBytesAsync(entry, cancellationToken);
+        return (Parse(bytes, $"{zipPath}!{EntryName}"), bytes);
+    }
+
+    /// <summary>The bytes of one zip entry.</summary>
+    public static async Task<byte[]> EntryBytesAsync(System.IO.Compression.ZipArchiveEntry entry, CancellationToken cancellationToken)
+    {
+        await using var stream = entry.Open();
+        using var buffer = new MemoryStream();
+        await stream.CopyToAsync(buffer, cancellationToken);
+        return buffer.ToArray();
+    }
+
     /// <summary>Reads a manifest; a malformed one is a <see cref="PipelineInputException"/> naming <paramref name="source"/>.</summary>
     public static ArtifactManifest Parse(byte[] json, string source)
     {

@@ -1,6 +1,5 @@
 using System.IO.Compression;
 using GluePipeline.Aws;
-using GluePipeline.Diagnostics;
 using GluePipeline.Packaging;
 
 namespace GluePipeline.Stacks;
@@ -37,9 +36,7 @@ public static class AwsPublish
     public static async Task<PublishedArtifact> PublishAsync(string artifactZip, string bucket, AwsClients aws, Action<string> log, CancellationToken cancellationToken)
     {
         using var zip = ZipFile.OpenRead(artifactZip);
-        var manifestEntry = zip.GetEntry(ArtifactManifest.EntryName) ?? throw new PipelineInputException(Diagnostic.Error(new SourceLocation(artifactZip), "ARG-ARTIFACT", "The artifact has no manifest.json", "give a zip made by --target=Package"));
-        var manifestBytes = await ReadAsync(manifestEntry, cancellationToken);
-        var manifest = ArtifactManifest.Parse(manifestBytes, artifactZip);
+        var (manifest, manifestBytes) = await ArtifactManifest.ReadAsync(zip, artifactZip, cancellationToken);
         var prefix = AwsStack.ArtifactPrefix(manifest);
         var marker = $"{prefix}/{ArtifactManifest.EntryName}";
 
@@ -60,7 +57,7 @@ public static class AwsPublish
         var contents = new List<(string Name, byte[] Bytes)>();
         foreach (var file in files)
         {
-            contents.Add((file.FullName, await ReadAsync(file, cancellationToken)));
+            contents.Add((file.FullName, await ArtifactManifest.EntryBytesAsync(file, cancellationToken)));
         }
 
         await Parallel.ForEachAsync(
@@ -82,12 +79,4 @@ public static class AwsPublish
         ".csv" => "text/csv",
         _ => "application/octet-stream",
     };
-
-    private static async Task<byte[]> ReadAsync(ZipArchiveEntry entry, CancellationToken cancellationToken)
-    {
-        await using var stream = entry.Open();
-        using var buffer = new MemoryStream();
-        await stream.CopyToAsync(buffer, cancellationToken);
-        return buffer.ToArray();
-    }
 }

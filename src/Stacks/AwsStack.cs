@@ -93,13 +93,7 @@ public static class AwsStack
             ArtifactManifest manifest;
             using (var zip = ZipFile.OpenRead(request.ArtifactZip))
             {
-                var entry = zip.GetEntry(ArtifactManifest.EntryName) ?? throw new PipelineInputException(Diagnostic.Error(new SourceLocation(request.ArtifactZip), "ARG-ARTIFACT", "The artifact has no manifest.json", "give a zip made by --target=Package"));
-                using (var stream = entry.Open())
-                using (var buffer = new MemoryStream())
-                {
-                    await stream.CopyToAsync(buffer, cancellationToken);
-                    manifest = ArtifactManifest.Parse(buffer.ToArray(), request.ArtifactZip);
-                }
+                (manifest, _) = await ArtifactManifest.ReadAsync(zip, request.ArtifactZip, cancellationToken);
 
                 foreach (var file in zip.Entries.Where(e => e.FullName.StartsWith("templates/", StringComparison.Ordinal) && !e.FullName.EndsWith('/')))
                 {
