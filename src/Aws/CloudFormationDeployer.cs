@@ -118,7 +118,7 @@ public sealed class CloudFormationDeployer(AwsQueryClient cloudFormation, Action
         if (status == "ROLLBACK_COMPLETE")
         {
             log($"{request.StackName} is in ROLLBACK_COMPLETE (a create that failed): deleting it before creating it again");
-            await DeleteAsync(request.StackName, cancellationToken);
+            await DeleteExistingAsync(request.StackName, cancellationToken);
             status = null;
         }
 
@@ -220,6 +220,13 @@ public sealed class CloudFormationDeployer(AwsQueryClient cloudFormation, Action
             return false;
         }
 
+        await DeleteExistingAsync(stackName, cancellationToken);
+        return true;
+    }
+
+    /// <summary>Deletes a stack the caller has just found (DescribeStacks, ListAsync) and waits until it is gone.</summary>
+    public async Task DeleteExistingAsync(string stackName, CancellationToken cancellationToken)
+    {
         var started = _time.GetUtcNow();
         await cloudFormation.CallAsync("DeleteStack", new JsonObject { ["StackName"] = stackName, ["ClientRequestToken"] = NewToken() }, cancellationToken);
         try
@@ -240,8 +247,6 @@ public sealed class CloudFormationDeployer(AwsQueryClient cloudFormation, Action
             await cloudFormation.CallAsync("DeleteStack", new JsonObject { ["StackName"] = stackName, ["ClientRequestToken"] = NewToken() }, cancellationToken);
             await FollowAsync(stackName, started, "DELETE_COMPLETE", cancellationToken);
         }
-
-        return true;
     }
 
     /// <summary>Every stack of the account and region, with its tags (DescribeStacks, all pages); deleted stacks are not listed.</summary>

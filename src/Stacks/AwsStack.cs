@@ -188,7 +188,8 @@ public static class AwsStack
             throw new PipelineInputException(Diagnostic.Error(new SourceLocation("--stack"), "STACK-NOT-LIVETEST", $"{stackName} has no {ExpiryTag} tag, so it is not a LiveTest stack this pipeline made; it is left alone", "name the LiveTest stack (livetest-...), or delete other stacks with the AWS console or CLI"));
         }
 
-        return await deployer.DeleteAsync(stackName, cancellationToken);
+        await deployer.DeleteExistingAsync(stackName, cancellationToken);
+        return true;
     }
 
     /// <summary>Deletes every stack of this pipeline whose expiry tag has passed; stacks without one (production, others') are never touched.</summary>
@@ -220,7 +221,7 @@ public static class AwsStack
 
             try
             {
-                await deployer.DeleteAsync(name, cancellationToken);
+                await deployer.DeleteExistingAsync(name, cancellationToken);
                 removed.Add($"{name} (expired {expiry})");
             }
             catch (Exception ex) when (ex is StackDeployException or AwsException)

@@ -125,7 +125,6 @@ public sealed class CloudFormationDeployerTests : IDisposable
     public async Task A_stack_in_ROLLBACK_COMPLETE_is_deleted_then_created_again()
     {
         _cfn.Returns("DescribeStacks", Stacks("ROLLBACK_COMPLETE"))
-            .Returns("DescribeStacks", Stacks("ROLLBACK_COMPLETE"))
             .Returns("DeleteStack", [])
             .Returns("DescribeStackEvents", Events(("d1", Stack, "AWS::CloudFormation::Stack", "DELETE_IN_PROGRESS", null)));
         Absent();

@@ -133,7 +133,6 @@ public sealed class AwsLaneTests : IDisposable
     private void ScriptDelete()
     {
         _cfn.Returns("DescribeStacks", Stacks("CREATE_COMPLETE"))
-            .Returns("DescribeStacks", Stacks("CREATE_COMPLETE"))
             .Returns("DeleteStack", [])
             .Returns("DescribeStackEvents", Events(("d1", Stack, "AWS::CloudFormation::Stack", "DELETE_IN_PROGRESS", null)))
             .Fails("DescribeStacks", 400, "ValidationError", $"Stack with id {Stack} does not exist");
@@ -335,8 +334,7 @@ public sealed class AwsLaneTests : IDisposable
             {
                 ["Stacks"] = new JsonArray(StackEntry("glue-etl-prod", "UPDATE_COMPLETE", "glue-etl", null), StackEntry("livetest-other-3", "CREATE_COMPLETE", "other-pipeline", past)),
             });
-        _cfn.Returns("DescribeStacks", Stacks("CREATE_COMPLETE", expiry: past))
-            .Returns("DeleteStack", [])
+        _cfn.Returns("DeleteStack", [])
             .Returns("DescribeStackEvents", Events(("d1", Stack, "AWS::CloudFormation::Stack", "DELETE_IN_PROGRESS", null)))
             .Fails("DescribeStacks", 400, "ValidationError", $"Stack with id {Stack} does not exist");
 
