@@ -161,6 +161,8 @@ public static class AwsProduction
 
     private static async Task AppendAsync(string bucket, string stackName, Release release, AwsClients aws, CancellationToken cancellationToken)
     {
+        // Read again right before writing (a rollback read it before a deployment of many minutes): S3 has no
+        // append, and the shorter the read-modify-write, the smaller the window for another pipeline's entry to be lost.
         var history = await HistoryAsync(bucket, stackName, aws, cancellationToken);
         var text = string.Concat(history.Append(release).Select(r => JsonSerializer.Serialize(r, Json) + "\n"));
         await aws.S3.PutObjectAsync(bucket, HistoryKey(stackName), Encoding.UTF8.GetBytes(text), "application/x-ndjson", cancellationToken);
