@@ -362,19 +362,14 @@ public sealed class GlueRuns(AwsJsonClient glue, Action<string> log, TimeSpan? p
 
     private async Task<GlueJobOutcome> WaitForJobRunAsync(string job, string runId, int attempt, DateTimeOffset begun, DateTimeOffset until, CancellationToken cancellationToken)
     {
-        string? state = null;
-        DateTimeOffset since = begun, lastLine = begun;
+        var progress = new WaitProgress(begun);
         while (true)
         {
             var output = await glue.CallAsync("GetJobRun", new JsonObject { ["JobName"] = job, ["RunId"] = runId, ["PredecessorsIncluded"] = false }, cancellationToken);
             var run = output["JobRun"] as JsonObject ?? throw new GlueRunException($"Glue GetJobRun of {job} {runId} answered without a JobRun");
             var now = _time.GetUtcNow();
             var current = (string?)run["JobRunState"] ?? "UNKNOWN";
-            var changed = current != state;
-            if (changed)
-            {
-                (state, since, lastLine) = (current, now, now);
-            }
+            var line = progress.Observe(current, now);
 
             if (current == "SUCCEEDED" || FailedStates.Contains(current))
             {
@@ -401,21 +396,20 @@ public sealed class GlueRuns(AwsJsonClient glue, Action<string> log, TimeSpan? p
                 throw new GlueRunException($"Glue job {job} run {runId} {current} after {Took(duration)}{why}. Logs: {logGroup} (log stream {runId})", outcome);
             }
 
-            if (changed)
+            if (line == WaitLine.Changed)
             {
                 Log($"{job} {runId} {Describe(current)} {Clock(now - begun)}");
             }
-            else if (now - lastLine >= Heartbeat)
+            else if (line == WaitLine.Heartbeat)
             {
-                Log($"{job} {runId} still {Describe(current)} after {Clock(now - since)}");
-                lastLine = now;
+                Log($"{job} {runId} still {Describe(current)} after {Clock(now - progress.Since)}");
             }
 
             if (now >= until)
             {
                 await StopJobRunAsync(job, runId, "deadline");
                 throw new GlueRunException(
-                    $"Glue job {job} run {runId} did not finish within the deadline of {Took(_deadline)}: it was {Describe(current)} for {Took(now - since)} ({Took(now - begun)} in all); it was stopped",
+                    $"Glue job {job} run {runId} did not finish within the deadline of {Took(_deadline)}: it was {Describe(current)} for {Took(now - progress.Since)} ({Took(now - begun)} in all); it was stopped",
                     new GlueJobOutcome(job, runId, current, null, JobLogGroup((string?)run["LogGroupName"], "error"), now - begun, attempt));
             }
 
@@ -426,8 +420,7 @@ public sealed class GlueRuns(AwsJsonClient glue, Action<string> log, TimeSpan? p
     /// <summary>Waits until someone else's crawl has ended (the crawler is READY); returns the StartTime of the LastCrawl it then shows.</summary>
     private async Task<DateTimeOffset?> WaitForOthersAsync(string crawler, DateTimeOffset begun, DateTimeOffset until, CancellationToken cancellationToken)
     {
-        string? state = null;
-        DateTimeOffset since = begun, lastLine = begun;
+        var progress = new WaitProgress(begun);
         while (true)
         {
             var found = await GetCrawlerAsync(crawler, cancellationToken);
@@ -439,22 +432,21 @@ public sealed class GlueRuns(AwsJsonClient glue, Action<string> log, TimeSpan? p
                 return Epoch(found["LastCrawl"]?["StartTime"]);
             }
 
-            if (current != state)
+            switch (progress.Observe(current, now))
             {
-                (state, since, lastLine) = (current, now, now);
-                Log($"{crawler} {current} (not our crawl) {Clock(now - begun)}");
-            }
-            else if (now - lastLine >= Heartbeat)
-            {
-                Log($"{crawler} still {current} (not our crawl) after {Clock(now - since)}");
-                lastLine = now;
+                case WaitLine.Changed:
+                    Log($"{crawler} {current} (not our crawl) {Clock(now - begun)}");
+                    break;
+                case WaitLine.Heartbeat:
+                    Log($"{crawler} still {current} (not our crawl) after {Clock(now - progress.Since)}");
+                    break;
             }
 
             if (now >= until)
             {
                 // Not ours: it is not stopped.
                 throw new GlueRunException(
-                    $"Glue crawler {crawler} was still busy with a crawl that is not ours ({current} for {Took(now - since)}) at the deadline of {Took(_deadline)}; ours was not started",
+                    $"Glue crawler {crawler} was still busy with a crawl that is not ours ({current} for {Took(now - progress.Since)}) at the deadline of {Took(_deadline)}; ours was not started",
                     new GlueCrawlOutcome(crawler, current, null, null, null, now - begun));
             }
 
@@ -469,8 +461,7 @@ public sealed class GlueRuns(AwsJsonClient glue, Action<string> log, TimeSpan? p
     /// </summary>
     private async Task<GlueCrawlOutcome> WaitForCrawlAsync(string crawler, DateTimeOffset ourStart, DateTimeOffset? before, DateTimeOffset until, CancellationToken cancellationToken)
     {
-        string? state = null;
-        DateTimeOffset since = ourStart, lastLine = ourStart;
+        var progress = new WaitProgress(ourStart);
         var sawBusy = false;
         while (true)
         {
@@ -503,24 +494,23 @@ public sealed class GlueRuns(AwsJsonClient glue, Action<string> log, TimeSpan? p
                 throw new GlueRunException($"Glue crawler {crawler} crawl {status} after {Took(now - ourStart)}{why}{logs}", outcome);
             }
 
-            if (current != state)
+            switch (progress.Observe(current, now))
             {
-                (state, since, lastLine) = (current, now, now);
-                Log(current == "READY"
-                    ? $"{crawler} READY, but its last crawl {(lastStart is { } s ? "started " + s.ToString("u", CultureInfo.InvariantCulture) : "is not known")}, before ours: waiting for ours to show"
-                    : $"{crawler} {current} {Clock(now - ourStart)}");
-            }
-            else if (now - lastLine >= Heartbeat)
-            {
-                Log($"{crawler} still {current} after {Clock(now - since)}");
-                lastLine = now;
+                case WaitLine.Changed:
+                    Log(current == "READY"
+                        ? $"{crawler} READY, but its last crawl {(lastStart is { } s ? "started " + s.ToString("u", CultureInfo.InvariantCulture) : "is not known")}, before ours: waiting for ours to show"
+                        : $"{crawler} {current} {Clock(now - ourStart)}");
+                    break;
+                case WaitLine.Heartbeat:
+                    Log($"{crawler} still {current} after {Clock(now - progress.Since)}");
+                    break;
             }
 
             if (now >= until)
             {
                 await StopCrawlerAsync(crawler, "deadline");
                 throw new GlueRunException(
-                    $"Glue crawler {crawler} did not finish within the deadline of {Took(_deadline)}: it was {current} for {Took(now - since)} ({Took(now - ourStart)} since our start); it was stopped",
+                    $"Glue crawler {crawler} did not finish within the deadline of {Took(_deadline)}: it was {current} for {Took(now - progress.Since)} ({Took(now - ourStart)} since our start); it was stopped",
                     new GlueCrawlOutcome(crawler, current, null, (string?)lastCrawl?["LogGroup"], (string?)lastCrawl?["LogStream"], now - ourStart));
             }
 
@@ -567,6 +557,42 @@ public sealed class GlueRuns(AwsJsonClient glue, Action<string> log, TimeSpan? p
         catch (Exception ex) when (ex is AwsException or OperationCanceledException)
         {
             Log($"{crawler}: could not stop the crawl ({ex.Message}); stop it in the Glue console");
+        }
+    }
+
+    /// <summary>What a wait should print after a poll: nothing, the new state, or a heartbeat that the state lasts.</summary>
+    private enum WaitLine
+    {
+        None,
+        Changed,
+        Heartbeat,
+    }
+
+    /// <summary>The state a wait has seen, since when, and when it last said so: a line on each change, a heartbeat every <see cref="Heartbeat"/> while it lasts.</summary>
+    private sealed class WaitProgress(DateTimeOffset begun)
+    {
+        private string? _state;
+        private DateTimeOffset _lastLine = begun;
+
+        /// <summary>When the current state was first seen.</summary>
+        public DateTimeOffset Since { get; private set; } = begun;
+
+        /// <summary>Records the state seen at <paramref name="now"/> and says which line, if any, is due.</summary>
+        public WaitLine Observe(string state, DateTimeOffset now)
+        {
+            if (state != _state)
+            {
+                (_state, Since, _lastLine) = (state, now, now);
+                return WaitLine.Changed;
+            }
+
+            if (now - _lastLine < Heartbeat)
+            {
+                return WaitLine.None;
+            }
+
+            _lastLine = now;
+            return WaitLine.Heartbeat;
         }
     }
 
