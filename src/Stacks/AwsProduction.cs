@@ -1,7 +1,6 @@
 using System.Text;
 using System.Text.Json;
 using GluePipeline.Aws;
-using GluePipeline.Packaging;
 
 namespace GluePipeline.Stacks;
 
@@ -89,17 +88,7 @@ public static class AwsProduction
 
     private static async Task<AwsPromotion> DeployReleaseAsync(AwsPromoteRequest request, string kind, AwsClients aws, Action<string> log, CancellationToken cancellationToken)
     {
-        var verification = await ArtifactVerifier.VerifyAsync(request.ArtifactZip, null, cancellationToken);
-        if (!verification.IsIntact)
-        {
-            throw new PromotionRefusedException($"{Path.GetFileName(request.ArtifactZip)} does not match its manifest ({string.Join("; ", verification.Problems)}): not promoted");
-        }
-
-        var manifest = verification.Manifest!;
-        if (manifest.Dirty)
-        {
-            throw new PromotionRefusedException($"{Path.GetFileName(request.ArtifactZip)} was built from uncommitted changes: not promoted (commit, then package again)");
-        }
+        var manifest = await LocalProduction.VerifyPromotableAsync(request.ArtifactZip, cancellationToken);
 
         if (!string.Equals(manifest.Digest, request.ApprovedDigest, StringComparison.OrdinalIgnoreCase))
         {

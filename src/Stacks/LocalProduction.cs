@@ -55,17 +55,7 @@ public sealed class LocalProduction(string root)
     /// <summary>Promotes an approved artifact.</summary>
     public async Task<PromotionResult> PromoteAsync(string zip, ApprovalStore approvals, string approver, TimeProvider? time, CancellationToken cancellationToken)
     {
-        var verification = await ArtifactVerifier.VerifyAsync(zip, null, cancellationToken);
-        if (!verification.IsIntact)
-        {
-            throw new PromotionRefusedException($"{Path.GetFileName(zip)} does not match its manifest ({string.Join("; ", verification.Problems)}): not promoted");
-        }
-
-        var manifest = verification.Manifest!;
-        if (manifest.Dirty)
-        {
-            throw new PromotionRefusedException($"{Path.GetFileName(zip)} was built from uncommitted changes: not promoted (commit, then package again)");
-        }
+        var manifest = await VerifyPromotableAsync(zip, cancellationToken);
 
         if (!approvals.IsApproved(manifest.Digest))
         {
@@ -106,6 +96,24 @@ public sealed class LocalProduction(string root)
         var deployed = await DeployAsync(kept, target.Digest, cancellationToken);
         Append(release);
         return new PromotionResult(release, Changed: true, deployed);
+    }
+
+    /// <summary>
+    /// The manifest of an artifact fit for production, in either lane: it matches its manifest byte for
+    /// byte and was built from a commit, not from uncommitted changes; else <see cref="PromotionRefusedException"/>.
+    /// </summary>
+    public static async Task<ArtifactManifest> VerifyPromotableAsync(string zip, CancellationToken cancellationToken)
+    {
+        var verification = await ArtifactVerifier.VerifyAsync(zip, null, cancellationToken);
+        if (!verification.IsIntact)
+        {
+            throw new PromotionRefusedException($"{Path.GetFileName(zip)} does not match its manifest ({string.Join("; ", verification.Problems)}): not promoted");
+        }
+
+        var manifest = verification.Manifest!;
+        return manifest.Dirty
+            ? throw new PromotionRefusedException($"{Path.GetFileName(zip)} was built from uncommitted changes: not promoted (commit, then package again)")
+            : manifest;
     }
 
     /// <summary>The promoted release <paramref name="to"/> names: a version, or a digest or its first 7+ characters; anything else is one clear error listing the releases.</summary>
