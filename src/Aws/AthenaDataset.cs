@@ -21,7 +21,7 @@ public sealed record AthenaDataset(string Text, AthenaOptions Options, string? T
     public static bool IsAthena(string text) => text.StartsWith(Scheme, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The SQL relation the dataset names: a quoted table, or the query as a subquery.</summary>
-    public string Relation => Query is { } query ? $"({query}) dq_query" : string.Join(".", Table!.Split('.').Select(SqlDialect.Athena.Identifier));
+    public string Relation => SqlDialect.Athena.Relation(Table, Query);
 
     /// <summary>Parses the URI; anything wrong is one error naming the argument and the fix.</summary>
     public static AthenaDataset Parse(string text, string source)

@@ -45,6 +45,10 @@ public abstract partial class SqlDialect
     /// <summary>A quoted identifier (one name part).</summary>
     public virtual string Identifier(string name) => "\"" + name.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 
+    /// <summary>A dataset as a relation: a dotted table name quoted part by part, or a query as a subquery.</summary>
+    public string Relation(string? table, string? query) =>
+        query is not null ? $"({query}) dq_query" : string.Join(".", (table ?? throw new ArgumentNullException(nameof(table))).Split('.').Select(Identifier));
+
     /// <summary>A string literal.</summary>
     public virtual string String(string value) => "'" + value.Replace("'", "''", StringComparison.Ordinal) + "'";
 

@@ -122,14 +122,9 @@ public sealed class DatasetValidator(ValidationOptions? options = null)
     /// <summary>The SQL relation a URI names: a table (<c>schema.table</c>) or a query.</summary>
     public static string Relation(SqlDialect dialect, DatabaseUri uri, string source)
     {
-        if (uri.Query is { } query)
+        if (uri.Query is not null || uri.Table is not null)
         {
-            return $"({query}) dq_query";
-        }
-
-        if (uri.Table is { } table)
-        {
-            return string.Join(".", table.Split('.').Select(dialect.Identifier));
+            return dialect.Relation(uri.Table, uri.Query);
         }
 
         throw Input(source, $"{uri} names no table or query", "add ?table=<schema.table> or ?query=<select ...>", "DATABASE-URI");
