@@ -21,9 +21,6 @@ public sealed partial class BuildContext
     /// <summary><c>--allow-data-loss</c>: promotion may replace or remove data-bearing resources.</summary>
     public bool AllowDataLoss => Arguments.GetArguments("allow-data-loss") is { Count: > 0 } allow && allow.Last() == "true";
 
-    /// <summary>Where this run published its artifact in the artifact bucket, or null.</summary>
-    public GluePipeline.Stacks.PublishedArtifact? Published { get; set; }
-
     /// <summary>The aws LiveTest stack this run deployed, or null.</summary>
     public GluePipeline.Stacks.AwsDeployment? AwsDeployment { get; set; }
 

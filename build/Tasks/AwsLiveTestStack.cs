@@ -14,7 +14,7 @@ internal static partial class AwsLiveTestStack
         var aws = await context.AwsAsync();
 
         // The stack's jobs read their scripts and specs from the published artifact: the tested bytes.
-        context.Published = await AwsPublish.PublishAsync(artifactZip, bucket, aws, line => context.Log.Information("{0}", line), context.CancellationToken);
+        await AwsPublish.PublishAsync(artifactZip, bucket, aws, line => context.Log.Information("{0}", line), context.CancellationToken);
 
         // Registered before anything exists: a deployment that fails or is cancelled halfway is still torn down.
         context.RegisterTeardown(TeardownKey(stack), token => TeardownAsync(context, stack, token));
