@@ -3,8 +3,9 @@ using Amazon.Runtime;
 namespace GluePipeline.Aws;
 
 /// <summary>
-/// The aws lane's clients for one run, from one <see cref="AwsEnvironment"/>: CloudFormation, S3 and
-/// the STS preflight, sharing the retry policy and, in plan mode, the plan that records every call.
+/// The aws lane's clients for one run, from one <see cref="AwsEnvironment"/>: CloudFormation, S3, Glue,
+/// Athena, CodePipeline and the STS preflight, sharing the retry policy and, in plan mode, the plan
+/// that records every call.
 /// </summary>
 public sealed class AwsClients
 {

@@ -63,14 +63,15 @@ public sealed record AwsEnvironment(string Region, AWSCredentials Credentials, I
     public bool HasEndpointOverride(string service) => EndpointOverride(service) is not null;
 
     /// <summary>How often waits ask AWS: <c>PIPELINE_AWS_POLL_SECONDS</c> (default 5).</summary>
-    public TimeSpan Poll => Seconds("PIPELINE_AWS_POLL_SECONDS") ?? TimeSpan.FromSeconds(5);
+    public TimeSpan Poll => Duration("PIPELINE_AWS_POLL_SECONDS", TimeSpan.FromSeconds(1), "5") ?? TimeSpan.FromSeconds(5);
 
     /// <summary>How long one wait (a stack operation, a change set) may take: <c>PIPELINE_AWS_WAIT_MINUTES</c> (default 60).</summary>
-    public TimeSpan WaitDeadline => Seconds("PIPELINE_AWS_WAIT_MINUTES", 60) ?? TimeSpan.FromMinutes(60);
+    public TimeSpan WaitDeadline => Duration("PIPELINE_AWS_WAIT_MINUTES", TimeSpan.FromMinutes(1), "60") ?? TimeSpan.FromMinutes(60);
 
     private string? Variable(string name) => Environment is null ? System.Environment.GetEnvironmentVariable(name) : Environment.GetValueOrDefault(name);
 
-    private TimeSpan? Seconds(string name, double unit = 1)
+    /// <summary>A number of <paramref name="unit"/>s from a variable, or null when it is unset; anything else is one error with the fix.</summary>
+    private TimeSpan? Duration(string name, TimeSpan unit, string example)
     {
         if (Variable(name) is not { Length: > 0 } text)
         {
@@ -78,8 +79,8 @@ public sealed record AwsEnvironment(string Region, AWSCredentials Credentials, I
         }
 
         return double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var value) && value >= 0
-            ? TimeSpan.FromSeconds(value * unit)
-            : throw new Diagnostics.PipelineInputException(Diagnostics.Diagnostic.Error(new Diagnostics.SourceLocation("$" + name), "AWS-WAIT", $"{name}='{text}' is not a number", $"set {name} to a number, e.g. {name}={(unit == 1 ? "5" : "60")}, or unset it"));
+            ? unit * value
+            : throw new Diagnostics.PipelineInputException(Diagnostics.Diagnostic.Error(new Diagnostics.SourceLocation("$" + name), "AWS-WAIT", $"{name}='{text}' is not a number", $"set {name} to a number, e.g. {name}={example}, or unset it"));
     }
 
     private string? EndpointOverride(string service)
