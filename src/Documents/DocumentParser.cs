@@ -464,7 +464,7 @@ public static partial class DocumentParser
     }
 
     /// <summary>The candidate closest to <paramref name="word"/> (case-insensitive edit distance), if close enough.</summary>
-    public static string? Closest(string word, IEnumerable<string> candidates)
+    public static string? Closest(string word, IEnumerable<string> candidates, int? maxDistance = null)
     {
         string? best = null;
         var bestDistance = int.MaxValue;
@@ -478,7 +478,7 @@ public static partial class DocumentParser
             }
         }
 
-        return best is not null && bestDistance <= Math.Max(2, best.Length / 3) ? best : null;
+        return best is not null && bestDistance <= (maxDistance ?? Math.Max(2, best.Length / 3)) ? best : null;
     }
 
     private static int EditDistance(string a, string b)

@@ -211,6 +211,13 @@ public static partial class TemplateChecks
                     var what = typeEntry.Value is ScalarNode s ? $"an invalid Type '{s.Value}'" : "a Type that is not a string";
                     Error(where, "CFN-RES-TYPE", $"Resource {resource.LogicalId} has {what}", "write AWS::<Service>::<Resource>, Custom::<Name> or a registered type");
                 }
+                else if (!ResourceTypeCatalog.KnownTypes.Contains(typeNode.Value) &&
+                    DocumentParser.Closest(typeNode.Value, ResourceTypeCatalog.KnownTypes, maxDistance: 2) is { } near)
+                {
+                    // A near miss of a type Lint knows is a typo (CloudFormation would refuse the template at deploy
+                    // time); a type far from all of them may be one Lint does not know, and is left alone.
+                    Error(typeNode.Location, "CFN-RES-TYPE", $"Resource {resource.LogicalId} has Type '{typeNode.Value}', which is not a CloudFormation resource type", $"did you mean '{near}'?");
+                }
 
                 foreach (var entry in def.Entries.Where(e => !CfnTemplate.ResourceKeys.Contains(e.Key)))
                 {
