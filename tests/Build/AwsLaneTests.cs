@@ -458,14 +458,19 @@ public sealed class AwsLaneTests : IDisposable
         _s3.Requests.Should().BeEmpty();
     }
 
-    [SkippableFact]
-    public async Task AwaitApproval_answers_the_pipelines_approval_for_the_digest_its_LiveTest_tested()
+    /// <summary>The pipeline waits at its approval, its LiveTest having tested <see cref="Aws.CodePipelineApprovalTests.Digest"/>.</summary>
+    private FakeAws PendingApproval()
     {
         UseFakes();
         Environment.SetEnvironmentVariable("PIPELINE_CODEPIPELINE", Aws.CodePipelineApprovalTests.Pipeline);
-        _codePipeline.Returns("GetPipelineState", Aws.CodePipelineApprovalTests.Waiting())
-            .Returns("ListActionExecutions", Aws.CodePipelineApprovalTests.Tested(Aws.CodePipelineApprovalTests.Digest))
-            .Returns("PutApprovalResult", Aws.CodePipelineApprovalTests.Approved());
+        return _codePipeline.Returns("GetPipelineState", Aws.CodePipelineApprovalTests.Waiting())
+            .Returns("ListActionExecutions", Aws.CodePipelineApprovalTests.Tested(Aws.CodePipelineApprovalTests.Digest));
+    }
+
+    [SkippableFact]
+    public async Task AwaitApproval_answers_the_pipelines_approval_for_the_digest_its_LiveTest_tested()
+    {
+        PendingApproval().Returns("PutApprovalResult", Aws.CodePipelineApprovalTests.Approved());
 
         var result = await Run("--target=AwaitApproval", "--lane=aws", "--exclusive", "--approve", "--digest=" + Aws.CodePipelineApprovalTests.Digest);
 
@@ -480,10 +485,7 @@ public sealed class AwsLaneTests : IDisposable
     [SkippableFact]
     public async Task AwaitApproval_refuses_to_approve_a_digest_the_pipeline_did_not_test()
     {
-        UseFakes();
-        Environment.SetEnvironmentVariable("PIPELINE_CODEPIPELINE", Aws.CodePipelineApprovalTests.Pipeline);
-        _codePipeline.Returns("GetPipelineState", Aws.CodePipelineApprovalTests.Waiting())
-            .Returns("ListActionExecutions", Aws.CodePipelineApprovalTests.Tested(Aws.CodePipelineApprovalTests.Digest));
+        PendingApproval();
 
         var result = await Run("--target=AwaitApproval", "--lane=aws", "--exclusive", "--approve", "--digest=" + new string('b', 64));
 
