@@ -40,10 +40,11 @@ public static class JobFixtures
     /// <param name="target">Where each source reads.</param>
     /// <param name="scale">Scales the fixtures that have a row count (<c>rows:</c>, read as <c>${rows}</c>).</param>
     /// <param name="cancellationToken">Cancels writing.</param>
-    public static async Task<IReadOnlyList<FixtureWritten>> WriteAsync(JobSpec spec, LocalBuckets buckets, IReadOnlyDictionary<string, string> arguments, Func<JobSource, Task<FixtureTarget>> target, double scale, CancellationToken cancellationToken)
+    /// <param name="include">Which fixtures to write (default: all).</param>
+    public static async Task<IReadOnlyList<FixtureWritten>> WriteAsync(JobSpec spec, LocalBuckets buckets, IReadOnlyDictionary<string, string> arguments, Func<JobSource, Task<FixtureTarget>> target, double scale, CancellationToken cancellationToken, Func<JobFixture, bool>? include = null)
     {
         var written = new List<FixtureWritten>();
-        foreach (var fixture in spec.Fixtures)
+        foreach (var fixture in spec.Fixtures.Where(include ?? (_ => true)))
         {
             var source = spec.Sources.Single(s => s.Name == fixture.Source);
             var to = await target(source);

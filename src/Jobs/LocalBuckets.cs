@@ -31,7 +31,11 @@ public sealed partial class LocalBuckets(string root, IReadOnlyDictionary<string
     }
 
     /// <summary>The bucket of an S3 location.</summary>
-    public static string BucketOf(string s3) => S3Location().Match(s3) is { Success: true } m ? m.Groups[1].Value : throw new ArgumentException($"'{s3}' is not an s3://bucket/key location", nameof(s3));
+    public static string BucketOf(string s3) => Split(s3).Bucket;
+
+    /// <summary>The bucket and key (without a leading slash) of an S3 location.</summary>
+    public static (string Bucket, string Key) Split(string s3) =>
+        S3Location().Match(s3) is { Success: true } m ? (m.Groups[1].Value, m.Groups[2].Value.TrimStart('/')) : throw new ArgumentException($"'{s3}' is not an s3://bucket/key location", nameof(s3));
 
     /// <summary>
     /// The data files under a prefix's folder, in a stable order: hidden and marker files

@@ -76,24 +76,32 @@ public sealed record LiveTestOptions(string RepositoryRoot, string ReportDirecto
 }
 
 /// <summary>
-/// AutomatedLiveTest on a local stack: writes the jobs' fixtures where their sources read, runs
-/// crawlers and jobs in dependency order (triggers, and otherwise the data flow: a crawler of a
-/// job's input before the job, a crawler of its output after it), evaluates the rules, runs
-/// <c>livetests/</c> against the run manifest, and writes JUnit XML and an HTML report. A job the
-/// lane cannot run is SKIPPED with the reason, never passed; a failure skips what depends on it.
+/// AutomatedLiveTest on a deployed stack, the same in every lane: writes the jobs' fixtures where their
+/// sources read, runs crawlers and jobs in dependency order (triggers, and otherwise the data flow: a
+/// crawler of a job's input before the job, a crawler of its output after it), evaluates the rules,
+/// runs <c>livetests/</c> against the run manifest, and writes JUnit XML and an HTML report. A job the
+/// lane cannot run is SKIPPED with the reason, never passed; a failure skips what depends on it. The
+/// lane (<see cref="LiveTestLane"/>) says where each crawl, run and query happens.
 /// </summary>
 public static class LocalLiveTest
 {
     /// <summary>Runs the live test of a deployed local stack.</summary>
     public static async Task<LiveTestResult> RunAsync(RunManifest manifest, string manifestPath, LiveTestOptions options, Action<string> log, CancellationToken cancellationToken)
     {
-        var buckets = new LocalBuckets(manifest.BucketsRoot ?? throw new InvalidOperationException("The manifest is not a local stack's"));
-        var catalog = LocalGlueCatalog.Open(manifest.Catalog!);
+        await using var lane = new LocalLiveTestLane(manifest, options);
+        return await RunAsync(manifest, manifestPath, lane, options, log, cancellationToken);
+    }
+
+    /// <summary>Runs the live test of a deployed stack in the given lane.</summary>
+    public static async Task<LiveTestResult> RunAsync(RunManifest manifest, string manifestPath, LiveTestLane lane, LiveTestOptions options, Action<string> log, CancellationToken cancellationToken)
+    {
+        var buckets = lane.Buckets;
+        var catalog = lane.Catalog;
         var stages = new List<StageResult>();
         var rules = new List<ValidationResult>();
 
-        // The jobs the lane runs, with their specs from the artifact and their argument values.
-        var jobs = new Dictionary<string, (StackJob Job, JobSpec Spec, IReadOnlyDictionary<string, string> Values, IReadOnlyDictionary<string, string> Given)>(StringComparer.Ordinal);
+        // The declarative jobs, with their specs from the artifact and their argument values.
+        var jobs = new Dictionary<string, LiveTestJob>(StringComparer.Ordinal);
         foreach (var job in manifest.Jobs.Where(j => j.Runnable))
         {
             var specFolder = Path.GetDirectoryName(buckets.PathOf(job.SpecLocation!))!;
@@ -101,14 +109,15 @@ public static class LocalLiveTest
             var given = job.Arguments.Where(a => a.Key.StartsWith("--", StringComparison.Ordinal) && a.Key is not "--job_spec" and not "--bookmark_state")
                 .ToDictionary(a => a.Key[2..], a => a.Value, StringComparer.Ordinal);
             var values = JobArguments.Resolve(spec, given, $"{manifest.Template}: {job.LogicalId} DefaultArguments");
-            jobs[job.Name] = (job, spec.WithCatalogNames(values), values, given);
+            jobs[job.Name] = new LiveTestJob(job, spec.WithCatalogNames(values), values, given);
         }
 
         // Jobs whose connections no database serves here cannot run: SKIPPED with the reason (FAILED under CI=true).
+        // Where jobs reach their databases themselves (Glue in the stack's VPC), they run; only their database fixtures are not written.
         var unserved = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var (name, (_, spec, values, _)) in jobs)
+        foreach (var (name, job) in jobs.Where(_ => !lane.JobsReachDatabases))
         {
-            var missing = JobConnections.Used(spec, values).Where(c => !options.Connections.ContainsKey(c)).ToArray();
+            var missing = JobConnections.Used(job.Spec, job.Values).Where(c => !options.Connections.ContainsKey(c)).ToArray();
             if (missing.Length > 0)
             {
                 var why = missing.Select(m => options.UnservedConnections.GetValueOrDefault(m) ?? manifest.Connections.FirstOrDefault(c => c.Name == m)?.Note ?? (manifest.Connections.Any(c => c.Name == m) ? "no database serves it in this run" : $"the template defines no AWS::Glue::Connection named {m}")).Distinct().ToArray();
@@ -129,159 +138,160 @@ public static class LocalLiveTest
             ?? crawlerTables.FirstOrDefault(t => t.Database.Equals(table.Database, StringComparison.OrdinalIgnoreCase) && t.Table.Equals(table.Table, StringComparison.OrdinalIgnoreCase)).Location
             ?? throw new PipelineInputException(Diagnostic.Error(new SourceLocation(manifest.Template), "STACK-CATALOG", $"No table {table} in the stack: neither the template nor a crawler makes it", "add a crawler whose S3 target ends in the table's name, or an AWS::Glue::Table"));
 
-        // 1. Fixtures, where each source reads.
-        foreach (var (name, (job, spec, values, _)) in jobs.Where(j => j.Value.Spec.Fixtures.Count > 0))
+        // The catalog table that holds an S3 location: the template's own, else the table a crawler makes of it.
+        CatalogRef? TableAt(string location)
         {
+            var folder = location.TrimEnd('/') + "/";
+            if (catalog.Databases.Values.SelectMany(d => d.Tables.Values.Select(t => (d.Name, t))).FirstOrDefault(e => e.t.Location is { } l && l.TrimEnd('/') + "/" == folder) is { t: not null } defined)
+            {
+                return new CatalogRef(defined.Name, defined.t.Name);
+            }
+
+            var crawled = crawlerTables.FirstOrDefault(t => t.Location.TrimEnd('/') + "/" == folder);
+            return crawled.Crawler is null ? null : new CatalogRef(crawled.Database, crawled.Table);
+        }
+
+        // 1. Fixtures, where each source reads (a lane whose jobs reach their own databases writes the S3 ones only).
+        foreach (var (name, job) in jobs.Where(j => j.Value.Spec.Fixtures.Count > 0))
+        {
+            var spec = job.Spec;
+            var values = job.Values;
+            var inDatabases = lane.JobsReachDatabases ? spec.Fixtures.Where(f => spec.Sources.First(s => s.Name == f.Source).Jdbc is not null).Select(f => f.Source).ToArray() : [];
             stages.Add(await Stage($"fixtures of {name}", "fixtures", log, async () =>
             {
+                var notWritten = inDatabases.Length == 0 ? string.Empty
+                    : $"{string.Join(", ", inDatabases)} not written: the {lane.Name} lane's jobs read their databases where the stack reaches them, and this run does not write into those databases";
+                if (inDatabases.Length == spec.Fixtures.Count)
+                {
+                    return (StageOutcome.Skipped, notWritten);
+                }
+
                 var written = await JobFixtures.WriteAsync(spec, buckets, values, source => Task.FromResult(source.Catalog is { } table
                     ? new FixtureTarget(CatalogLocation(table), catalog.Table(table.Database, table.Table)?.Format ?? spec.Fixtures.First(f => f.Source == source.Name).Format ?? FileFormat.Parquet, source.Csv)
                     : source.Jdbc is not null ? JobHarness.FixtureTable(spec, source, values, options.Connections)
-                    : new FixtureTarget(JobArguments.Substitute(source.S3Path!, values), source.Format!.Value, source.Csv)), options.Scale, cancellationToken);
-                return (StageOutcome.Passed, string.Join("; ", written.Select(w => w.Location.StartsWith("jdbc:", StringComparison.Ordinal) ? $"{w.Source}: {w.Rows:N0} rows into {w.Location}" : $"{w.Source}: {w.Rows:N0} rows in {w.Files} file(s) at {w.Location}")));
+                    : new FixtureTarget(JobArguments.Substitute(source.S3Path!, values), source.Format!.Value, source.Csv)), options.Scale, cancellationToken, f => !inDatabases.Contains(f.Source));
+                var published = await lane.PublishFixturesAsync(written, cancellationToken);
+                var detail = string.Join("; ", written.Select(w => w.Location.StartsWith("jdbc:", StringComparison.Ordinal) ? $"{w.Source}: {w.Rows:N0} rows into {w.Location}" : $"{w.Source}: {w.Rows:N0} rows in {w.Files} file(s) at {w.Location}"));
+                return (StageOutcome.Passed, string.Join("; ", new[] { detail, published, notWritten }.Where(d => !string.IsNullOrEmpty(d))));
             }));
         }
 
-        // 2. Crawlers and jobs in dependency order.
+        // 2. Crawlers and jobs in dependency order; where the lane allows, each starts as soon as what it needs is done.
         var order = RunOrder(manifest, jobs.ToDictionary(j => j.Key, j => Locations(j.Value.Spec, j.Value.Values, CatalogLocation)));
-        var failed = new HashSet<string>(StringComparer.Ordinal);
-        var notRun = new HashSet<string>(StringComparer.Ordinal);
+        var steps = new Dictionary<string, Task<StageResult>>(StringComparer.Ordinal);
         foreach (var (step, after) in order)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (after.FirstOrDefault(failed.Contains) is { } cause)
+            steps[step] = RunStepAsync(step, after.Select(a => (a, steps[a])).ToArray());
+            if (!lane.Parallel)
             {
-                failed.Add(step);
-                stages.Add(new StageResult(StepName(step), step.Split(':')[0], StageOutcome.Skipped, TimeSpan.Zero, $"not run: {StepName(cause)} failed before it"));
-                continue;
+                await steps[step];
+            }
+        }
+
+        var outcomes = new Dictionary<string, StageOutcome>(StringComparer.Ordinal);
+        foreach (var (step, _) in order)
+        {
+            var result = await steps[step];
+            stages.Add(result);
+            outcomes[step] = result.Outcome;
+        }
+
+        async Task<StageResult> RunStepAsync(string step, IReadOnlyList<(string Step, Task<StageResult> Result)> after)
+        {
+            var before = new List<(string Step, StageOutcome Outcome)>();
+            foreach (var (previous, result) in after)
+            {
+                before.Add((previous, (await result).Outcome));
+            }
+
+            if (before.FirstOrDefault(b => b.Outcome == StageOutcome.Failed).Step is { } cause)
+            {
+                return new StageResult(StepName(step), step.Split(':')[0], StageOutcome.Skipped, TimeSpan.Zero, $"not run: {StepName(cause)} failed before it");
             }
 
             // A job's input that a SKIPPED step (a job or crawler without its database) would have made is not
             // there either (a crawler still crawls its other targets).
-            if (step.StartsWith("job:", StringComparison.Ordinal) && after.FirstOrDefault(notRun.Contains) is { } skippedCause)
+            if (step.StartsWith("job:", StringComparison.Ordinal) && before.FirstOrDefault(b => b.Outcome == StageOutcome.Skipped).Step is { } skippedCause)
             {
-                notRun.Add(step);
-                stages.Add(new StageResult(StepName(step), step.Split(':')[0], StageOutcome.Skipped, TimeSpan.Zero, $"not run: {StepName(skippedCause)} was SKIPPED before it"));
-                continue;
+                return new StageResult(StepName(step), step.Split(':')[0], StageOutcome.Skipped, TimeSpan.Zero, $"not run: {StepName(skippedCause)} was SKIPPED before it");
             }
 
-            StageResult result;
             if (step.StartsWith("crawler:", StringComparison.Ordinal))
             {
                 var crawler = manifest.Crawlers.Single(c => c.Name == step[8..]);
-                result = await Stage($"crawler {crawler.Name}", "crawler", log, async () =>
-                {
-                    var definition = new CrawlerDefinition(crawler.Name, crawler.Database, crawler.Targets, crawler.TablePrefix, crawler.UpdateInDatabase);
-                    var tables = crawler.Targets.Count == 0 ? [] : (await LocalCrawler.CrawlAsync(definition, buckets, catalog, cancellationToken)).ToList();
-                    var unservedTargets = new List<string>();
-                    foreach (var target in crawler.JdbcTargets)
-                    {
-                        if (!options.Connections.TryGetValue(target.ConnectionName, out var endpoint))
-                        {
-                            unservedTargets.Add($"{target.ConnectionName}/{target.Path}");
-                            continue;
-                        }
-
-                        tables.AddRange(await LocalJdbcCrawler.CrawlAsync(definition, target, endpoint, catalog, cancellationToken));
-                    }
-
-                    var detail = string.Join("; ", tables.Select(t => t.Files > 0 || t.Action.StartsWith("no data", StringComparison.Ordinal) ? $"{crawler.Database}.{t.Table}: {t.Action}, {t.Files} file(s), {t.Partitions} partition(s)" : $"{crawler.Database}.{t.Table}: {t.Action}"));
-                    if (unservedTargets.Count > 0)
-                    {
-                        var why = $"JDBC target(s) {string.Join(", ", unservedTargets)} not crawled: {string.Join("; ", crawler.JdbcTargets.Select(t => options.UnservedConnections.GetValueOrDefault(t.ConnectionName)).OfType<string>().DefaultIfEmpty("no database serves the connection in this run").Distinct())}";
-                        return (options.RequireDatabases ? StageOutcome.Failed : tables.Count == 0 ? StageOutcome.Skipped : StageOutcome.Passed, detail.Length == 0 ? why : $"{detail}; {why}");
-                    }
-
-                    return (StageOutcome.Passed, detail);
-                });
+                return await Stage($"crawler {crawler.Name}", "crawler", log, () => lane.CrawlAsync(crawler, cancellationToken));
             }
-            else if (jobs.TryGetValue(step[4..], out var job))
+
+            var name = step[4..];
+            if (jobs.TryGetValue(name, out var job))
             {
-                result = await Stage($"job {job.Job.Name}", "job", log, async () =>
-                {
-                    var run = await new JobRunner(new JobRunOptions(buckets, manifest.Bookmarks!)
-                    {
-                        Arguments = job.Given,
-                        ArgumentSource = $"{job.Job.LogicalId} DefaultArguments",
-                        Catalog = catalog,
-                        DuckDb = new DuckDbOptions(TempDirectory: Path.Combine(manifest.StateDirectory!, "tmp")),
-                        Connections = options.Connections,
-                        ConnectionSource = $"an AWS::Glue::Connection in {manifest.Template}",
-                    }).RunAsync(job.Spec, cancellationToken);
-                    var read = string.Join(", ", run.Sources.Select(s => $"{s.Source} {s.Rows:N0}"));
-                    return (StageOutcome.Passed, run.NothingToDo ?? (run.Table is { } table
-                        ? $"read {read}; wrote {run.RowsWritten:N0} rows to {run.Output} ({table.Write.Loader}{(table.Write.Replaced > 0 ? $", {table.Write.Replaced:N0} replaced" : string.Empty)})"
-                        : $"read {read}; wrote {run.RowsWritten:N0} rows in {run.FilesWritten.Count} file(s) to {run.Output}"));
-                });
+                return await Stage($"job {name}", "job", log, () => lane.RunJobAsync(job.Job, job, cancellationToken));
             }
-            else if (unserved.TryGetValue(step[4..], out var why))
+
+            if (unserved.TryGetValue(name, out var why))
             {
-                result = new StageResult($"job {step[4..]}", "job", options.RequireDatabases ? StageOutcome.Failed : StageOutcome.Skipped, TimeSpan.Zero,
+                var result = new StageResult($"job {name}", "job", options.RequireDatabases ? StageOutcome.Failed : StageOutcome.Skipped, TimeSpan.Zero,
                     options.RequireDatabases ? $"{why} (CI=true: a JDBC job must run in CI; give the databases with PIPELINE_POSTGRES_URL/PIPELINE_MYSQL_URL, or install postgresql and mariadb-server)" : why);
-                log($"{(options.RequireDatabases ? "FAILED" : "SKIPPED")} job {step[4..]}: {result.Detail}");
-            }
-            else
-            {
-                var skipped = manifest.Jobs.Single(j => j.Name == step[4..]);
-                result = new StageResult($"job {skipped.Name}", "job", StageOutcome.Skipped, TimeSpan.Zero, skipped.Note ?? "not run in the local lane");
-                log($"SKIPPED job {skipped.Name}: {result.Detail}");
+                log($"{(options.RequireDatabases ? "FAILED" : "SKIPPED")} job {name}: {result.Detail}");
+                return result;
             }
 
-            stages.Add(result);
-            if (result.Outcome == StageOutcome.Failed)
+            var script = manifest.Jobs.Single(j => j.Name == name);
+            if (lane.RunsScripts)
             {
-                failed.Add(step);
+                return await Stage($"job {name}", "job", log, () => lane.RunJobAsync(script, null, cancellationToken));
             }
-            else if (result.Outcome == StageOutcome.Skipped)
-            {
-                notRun.Add(step);
-            }
+
+            var skipped = new StageResult($"job {name}", "job", StageOutcome.Skipped, TimeSpan.Zero, script.Note ?? $"not run in the {lane.Name} lane");
+            log($"SKIPPED job {name}: {skipped.Detail}");
+            return skipped;
         }
 
         // 3. Rules: each job's rules.dqdl on its output, the template's rulesets on their tables.
-        foreach (var (name, (job, spec, values, _)) in jobs.Where(j => j.Value.Spec.RulesPath is not null))
+        foreach (var (name, job) in jobs.Where(j => j.Value.Spec.RulesPath is not null))
         {
-            if (failed.Contains("job:" + name) || notRun.Contains("job:" + name))
+            if (outcomes.GetValueOrDefault("job:" + name) is StageOutcome.Failed or StageOutcome.Skipped)
             {
-                stages.Add(new StageResult($"rules of {name}", "rules", StageOutcome.Skipped, TimeSpan.Zero, $"not run: job {name} {(failed.Contains("job:" + name) ? "failed" : "was SKIPPED")}"));
+                stages.Add(new StageResult($"rules of {name}", "rules", StageOutcome.Skipped, TimeSpan.Zero, $"not run: job {name} {(outcomes["job:" + name] == StageOutcome.Failed ? "failed" : "was SKIPPED")}"));
                 continue;
             }
 
+            var spec = job.Spec;
             stages.Add(await Stage($"rules of {name}", "rules", log, async () =>
             {
-                string output, dataset;
-                if (spec.Sink.Jdbc is { } sinkTable)
+                var output = spec.Sink.Jdbc is not null ? null : spec.Sink.Catalog is { } sinkTable ? CatalogLocation(sinkTable) : JobArguments.Substitute(spec.Sink.S3Path!, job.Values);
+                var table = spec.Sink.Catalog ?? (output is null ? null : TableAt(output));
+                var (result, skipped) = await lane.ValidateOutputAsync(job, spec.FullPath(spec.RulesPath!), output, table, options.RepositoryRoot, cancellationToken);
+                if (result is null)
                 {
-                    var target = JobRunner.ResolveTable(options.Connections, manifest.Template, spec, sinkTable, spec.Sink.Location, values);
-                    (output, dataset) = (target.Location, target.Endpoint.DatasetUri(target.Table!));
-                }
-                else
-                {
-                    output = spec.Sink.Catalog is { } table ? CatalogLocation(table) : JobArguments.Substitute(spec.Sink.S3Path!, values);
-                    dataset = buckets.PathOf(output);
+                    return (StageOutcome.Skipped, skipped ?? $"the {lane.Name} lane cannot query the output of {name}");
                 }
 
-                var result = await new DatasetValidator().ValidateAsync(spec.FullPath(spec.RulesPath!), dataset, new Dictionary<string, string>(), options.RepositoryRoot, cancellationToken);
-                result = result with { RulesFile = spec.Display(spec.RulesPath!), Dataset = output };
-                rules.Add(result);
+                result = result with { RulesFile = spec.Display(spec.RulesPath!) };
+                lock (rules)
+                {
+                    rules.Add(result);
+                }
+
                 return (result.AllPassed ? StageOutcome.Passed : StageOutcome.Failed, Summary(result));
             }));
         }
 
         if (manifest.Rulesets.Count > 0)
         {
-            await using var athena = await LocalAthena.OpenAsync(catalog, buckets, cancellationToken);
+            await using var athena = await lane.OpenCatalogEngineAsync(cancellationToken);
             foreach (var ruleset in manifest.Rulesets)
             {
                 stages.Add(await Stage($"ruleset {ruleset.Name}", "rules", log, async () =>
                 {
-                    if (catalog.Table(ruleset.Database, ruleset.Table) is null)
+                    if (lane.MissingTable(ruleset.Database, ruleset.Table) is { } missing)
                     {
-                        return (StageOutcome.Failed, $"its table {ruleset.Database}.{ruleset.Table} is not in the catalog (did its crawler run?)");
+                        return (StageOutcome.Failed, missing);
                     }
 
                     var document = DqdlParser.Parse($"{manifest.Template}: {ruleset.LogicalId}", ruleset.Ruleset);
-                    var relation = $"{SqlDialect.DuckDb.Identifier(ruleset.Database)}.{SqlDialect.DuckDb.Identifier(ruleset.Table)}";
+                    var relation = $"{athena.Dialect.Identifier(ruleset.Database)}.{athena.Dialect.Identifier(ruleset.Table)}";
                     var result = await new RulesetEvaluator(athena).EvaluateAsync(document, new ValidationDataset($"{ruleset.Database}.{ruleset.Table}", relation), null, cancellationToken);
                     rules.Add(result);
                     return (result.AllPassed ? StageOutcome.Passed : StageOutcome.Failed, Summary(result));
@@ -445,7 +455,7 @@ public static class LocalLiveTest
             log($"{outcome.ToString().ToUpperInvariant()} {name} in {watch.Elapsed.TotalSeconds:0.00} s: {detail}");
             return result;
         }
-        catch (Exception ex) when (ex is JobFailedException or QueryFailedException or PipelineInputException)
+        catch (Exception ex) when (ex is JobFailedException or QueryFailedException or PipelineInputException or Aws.GlueRunException or Aws.AthenaQueryException or Aws.AwsException)
         {
             log($"FAILED {name}: {ex.Message}");
             return new StageResult(name, kind, StageOutcome.Failed, watch.Elapsed, ex.Message);
