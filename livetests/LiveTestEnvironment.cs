@@ -1,3 +1,4 @@
+using GluePipeline.Aws;
 using GluePipeline.Catalog;
 using GluePipeline.Data;
 using GluePipeline.Jobs;
@@ -50,16 +51,19 @@ public static class LiveTestEnvironment
         Manifest.Outputs.TryGetValue(name, out var value) ? value : throw new InvalidOperationException($"The stack has no output {name} (it has {string.Join(", ", Manifest.Outputs.Keys)})");
 
     /// <summary>
-    /// The stack's "Athena": in the local lane a DuckDB over the local catalog, where
-    /// <c>"database"."table"</c> queries run as they would on Athena; the aws lane's Athena client
-    /// arrives with issue #15.
+    /// The stack's Athena: in the aws lane Athena itself (the work group and result location
+    /// AutomatedLiveTest passes in <see cref="AthenaOptions.WorkGroupVariable"/> and <see cref="AthenaOptions.OutputVariable"/>, credentials as
+    /// the SDKs find them); in the local lane a DuckDB over the local catalog, where
+    /// <c>"database"."table"</c> queries run as they would on Athena.
     /// </summary>
     public static async Task<IQueryEngine> AthenaAsync()
     {
         var manifest = Manifest;
-        if (manifest.Lane != "local")
+        if (manifest.Lane == "aws")
         {
-            throw new NotSupportedException($"Querying the {manifest.Lane} lane's Athena arrives with issue #15");
+            var aws = AwsClients.Connect(AwsEnvironment.Resolve());
+            var options = AthenaOptions.FromEnvironment(null);
+            return new AthenaEngine(new AthenaQueries(aws.Athena, aws.Environment.Poll, aws.Environment.WaitDeadline), options);
         }
 
         return await LocalAthena.OpenAsync(LocalGlueCatalog.Open(manifest.Catalog!), new LocalBuckets(manifest.BucketsRoot!), CancellationToken.None);

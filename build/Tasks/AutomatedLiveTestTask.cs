@@ -11,12 +11,17 @@ namespace GluePipeline.Build.Tasks;
 [IsDependentOn(typeof(DeployLiveTestTask))]
 public sealed class AutomatedLiveTestTask : AsyncFrostingTask<BuildContext>
 {
+    /// <summary>The file under artifacts/ holding the digest a passed AutomatedLiveTest tested (CodeBuild exports it as ArtifactDigest).</summary>
+    public const string TestedDigestFile = "livetest-digest.txt";
+
     /// <inheritdoc/>
     public override async Task RunAsync(BuildContext context)
     {
-        if (context.Lane != Lane.Local)
+        if (context.Lane == Lane.Aws)
         {
-            throw new NotAvailableYetException("the aws lane's AutomatedLiveTest (issue #15)");
+            var (awsResult, awsManifest, awsOptions) = await AwsLiveTestStack.TestAsync(context);
+            Report(context, awsResult, awsManifest, awsOptions);
+            return;
         }
 
         var stack = context.Deployment?.Manifest.Stack ?? await LiveTestStack.NameAsync(context);
@@ -56,6 +61,12 @@ public sealed class AutomatedLiveTestTask : AsyncFrostingTask<BuildContext>
             RequireDatabases = context.IsContinuousIntegration,
         };
         var result = await LocalLiveTest.RunAsync(manifest, manifestPath, options, line => context.Log.Information("{0}", line), context.CancellationToken);
+        Report(context, result, manifest, options);
+    }
+
+    /// <summary>The stages as a table, the digest tested for the pipeline, and the verdict.</summary>
+    private static void Report(BuildContext context, LiveTestResult result, RunManifest manifest, LiveTestOptions options)
+    {
         context.LiveTest = result;
 
         var width = Math.Max(20, result.Stages.Max(s => s.Name.Length));
@@ -70,6 +81,14 @@ public sealed class AutomatedLiveTestTask : AsyncFrostingTask<BuildContext>
         {
             context.Log.Information("Databases: {0}", string.Join("; ", manifest.Connections.Select(c => $"{c.Name} ({c.Engine}) -> {c.ServedBy ?? "none"}{(c.Provider is null ? string.Empty : $" [{c.Provider}]")}{(c.Note is null ? string.Empty : $" - {c.Note}")}")));
         }
+        // CodePipeline's approval shows the digest this stage tested (buildspec: exported-variables ArtifactDigest).
+        if (manifest.ArtifactDigest is { } tested && result.Passed && !context.IsPlan)
+        {
+            Directory.CreateDirectory(context.ArtifactsDirectory);
+            File.WriteAllText(Path.Combine(context.ArtifactsDirectory, TestedDigestFile), tested + "\n");
+            context.Log.Information("Tested artifact digest {0} (written to artifacts/{1} for the pipeline's ArtifactDigest variable)", tested, TestedDigestFile);
+        }
+
         if (!result.Passed)
         {
             var failed = result.Stages.Where(s => s.Outcome == StageOutcome.Failed).ToArray();

@@ -44,6 +44,62 @@ internal static partial class AwsLiveTestStack
         }
     }
 
+    /// <summary>
+    /// AutomatedLiveTest against the deployed aws stack: mirrored from its template and physical ids,
+    /// fixtures uploaded, crawlers and jobs run in Glue, rules on Athena, livetests/ with an Athena engine.
+    /// </summary>
+    public static async Task<(LiveTestResult Result, RunManifest Manifest, LiveTestOptions Options)> TestAsync(BuildContext context)
+    {
+        var stack = context.AwsDeployment?.Stack ?? await LiveTestStack.NameAsync(context);
+        CheckName(stack);
+        var zip = context.PackagedArtifact?.ZipPath ?? context.ArtifactPath
+            ?? throw new PipelineInputException(Diagnostic.Error(new SourceLocation("--artifact"), "ARG-ARTIFACT", "The aws lane's AutomatedLiveTest reads what the stack holds from the artifact it was deployed from, and this run has none", "run it with its dependencies (Package, DeployLiveTest), or give --artifact=<zip>"));
+        var aws = await context.AwsAsync();
+        var bucket = context.ArtifactBucket;
+        var athena = GluePipeline.Aws.AthenaOptions.FromEnvironment($"s3://{bucket}/athena-results/{stack}/");
+        var log = (string line) => context.Log.Information("{0}", line);
+        var scratch = Path.Combine(context.RepositoryRoot, ".pipeline", "aws");
+        var reports = Path.Combine(context.ArtifactsDirectory, "livetest", stack);
+        try
+        {
+            var mirror = await AwsLiveTest.MirrorAsync(new AwsLiveTestRequest(stack, zip, bucket, scratch), aws, log, context.CancellationToken);
+            var environment = new Dictionary<string, string>(StringComparer.Ordinal)
+            {
+                ["PIPELINE_ARTIFACT"] = Path.GetFullPath(zip),
+            };
+            foreach (var (name, value) in athena.ToEnvironment())
+            {
+                environment[name] = value;
+            }
+
+            if (mirror.Manifest.ArtifactDigest is { } digest)
+            {
+                environment["PIPELINE_ARTIFACT_DIGEST"] = digest;
+            }
+
+            var options = new LiveTestOptions(context.RepositoryRoot, reports)
+            {
+                Scale = RunJobTask.Scale(context),
+                // A plan sends nothing, and livetests/ would reach AWS with the environment's credentials.
+                RunLiveTests = !context.IsPlan && context.Arguments.GetArguments("no-livetests").All(v => v != "true"),
+                LiveTestEnvironment = environment,
+                LiveTestsProject = Environment.GetEnvironmentVariable("PIPELINE_LIVETESTS_PROJECT") is { Length: > 0 } project ? project : null,
+            };
+            await using var lane = new AwsLiveTestLane(mirror.Manifest, aws, athena, log);
+            var result = await LocalLiveTest.RunAsync(mirror.Manifest, mirror.ManifestPath, lane, options, log, context.CancellationToken);
+
+            // The manifest stays beside the reports: `PIPELINE_RUN_MANIFEST=<it> dotnet test livetests` re-runs livetests/ by hand.
+            var kept = mirror.Manifest with { BucketsRoot = null, Catalog = null, Bookmarks = null, StateDirectory = null };
+            kept.Save(Path.Combine(reports, RunManifest.FileName));
+            return (result, kept, options);
+        }
+        finally
+        {
+            // The mirror holds the specs and fixtures only until they are used; the stack itself is in AWS.
+            LocalStack.Teardown(scratch, stack);
+        }
+    }
+
     public static async Task TeardownAsync(BuildContext context, string stack, CancellationToken cancellationToken)
     {
         CheckName(stack);

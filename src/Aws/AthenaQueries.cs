@@ -8,7 +8,24 @@ namespace GluePipeline.Aws;
 /// <param name="Database">The database unqualified table names resolve in, or null for the work group's default.</param>
 /// <param name="Catalog">The data catalog, or null for <c>AwsDataCatalog</c>.</param>
 /// <param name="OutputLocation">Where Athena writes the results (<c>s3://bucket/prefix/</c>), or null when the work group sets it.</param>
-public sealed record AthenaOptions(string WorkGroup = "primary", string? Database = null, string? Catalog = null, string? OutputLocation = null);
+public sealed record AthenaOptions(string WorkGroup = "primary", string? Database = null, string? Catalog = null, string? OutputLocation = null)
+{
+    /// <summary>The variable naming the work group of the aws lane's rules and livetests/ (default primary).</summary>
+    public const string WorkGroupVariable = "PIPELINE_ATHENA_WORKGROUP";
+
+    /// <summary>The variable naming where Athena writes query results.</summary>
+    public const string OutputVariable = "PIPELINE_ATHENA_OUTPUT";
+
+    /// <summary>The work group and result location the environment gives, else primary and <paramref name="defaultOutput"/>.</summary>
+    public static AthenaOptions FromEnvironment(string? defaultOutput) => new(
+        Environment.GetEnvironmentVariable(WorkGroupVariable) is { Length: > 0 } workGroup ? workGroup : "primary",
+        OutputLocation: Environment.GetEnvironmentVariable(OutputVariable) is { Length: > 0 } output ? output : defaultOutput);
+
+    /// <summary>The variables that hand these options to another process (livetests/).</summary>
+    public IReadOnlyDictionary<string, string> ToEnvironment() => OutputLocation is null
+        ? new Dictionary<string, string> { [WorkGroupVariable] = WorkGroup }
+        : new Dictionary<string, string> { [WorkGroupVariable] = WorkGroup, [OutputVariable] = OutputLocation };
+}
 
 /// <summary>A result column.</summary>
 /// <param name="Name">Its name.</param>

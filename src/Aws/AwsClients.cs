@@ -9,6 +9,8 @@ namespace GluePipeline.Aws;
 /// </summary>
 public sealed class AwsClients
 {
+    private CallerIdentity? _identity;
+
     private AwsClients(AwsEnvironment environment, AwsRetryPolicy? retry, AwsPlan? plan)
     {
         Environment = environment;
@@ -53,8 +55,9 @@ public sealed class AwsClients
     public static AwsClients ForPlan(AwsPlan plan) =>
         new(new AwsEnvironment(AwsPlan.Region, new BasicAWSCredentials("AKIAPLANPLANPLANPLAN", "plan"), new Dictionary<string, string?>()), null, plan);
 
-    /// <summary>The STS GetCallerIdentity preflight: who acts, before anything changes.</summary>
-    public Task<CallerIdentity> CallerIdentityAsync(CancellationToken cancellationToken) => Environment.CallerIdentityAsync(cancellationToken, Retry, Plan);
+    /// <summary>The STS GetCallerIdentity preflight: who acts, before anything changes. Asked once per clients; later calls get the same answer.</summary>
+    public async Task<CallerIdentity> CallerIdentityAsync(CancellationToken cancellationToken) =>
+        _identity ??= await Environment.CallerIdentityAsync(cancellationToken, Retry, Plan);
 
     /// <summary>A stack deployer on these clients.</summary>
     public CloudFormationDeployer Deployer(Action<string> log, TimeSpan? poll = null, TimeSpan? deadline = null, TimeProvider? time = null) =>

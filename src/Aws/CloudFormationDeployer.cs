@@ -271,6 +271,35 @@ public sealed class CloudFormationDeployer(AwsQueryClient cloudFormation, Action
         return stacks;
     }
 
+    /// <summary>The physical id of each of the stack's resources by logical id (ListStackResources, all pages; deleted ones left out).</summary>
+    public async Task<IReadOnlyDictionary<string, string>> PhysicalIdsAsync(string stackName, CancellationToken cancellationToken)
+    {
+        var ids = new Dictionary<string, string>(StringComparer.Ordinal);
+        string? next = null;
+        do
+        {
+            var request = new JsonObject { ["StackName"] = stackName };
+            if (next is not null)
+            {
+                request["NextToken"] = next;
+            }
+
+            var page = await cloudFormation.CallAsync("ListStackResources", request, cancellationToken);
+            foreach (var resource in AwsQueryClient.Items(page["StackResourceSummaries"]))
+            {
+                if ((string?)resource["PhysicalResourceId"] is { Length: > 0 } id && (string?)resource["ResourceStatus"] is not "DELETE_COMPLETE")
+                {
+                    ids[(string)resource["LogicalResourceId"]!] = id;
+                }
+            }
+
+            next = (string?)page["NextToken"];
+        }
+        while (!string.IsNullOrEmpty(next));
+
+        return ids;
+    }
+
     /// <summary>A stack's tags.</summary>
     public static IReadOnlyDictionary<string, string> Tags(JsonNode stack) =>
         AwsQueryClient.Items(stack["Tags"]).ToDictionary(t => (string?)t["Key"] ?? string.Empty, t => (string?)t["Value"] ?? string.Empty, StringComparer.Ordinal);
@@ -360,6 +389,7 @@ public sealed class CloudFormationDeployer(AwsQueryClient cloudFormation, Action
     private static DateTimeOffset Timestamp(JsonNode e) =>
         DateTimeOffset.TryParse((string?)e["Timestamp"], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t) ? t : DateTimeOffset.MaxValue;
 
-    private static Dictionary<string, string> Outputs(JsonNode? stack) =>
+    /// <summary>A described stack's outputs by name.</summary>
+    public static Dictionary<string, string> Outputs(JsonNode? stack) =>
         AwsQueryClient.Items(stack?["Outputs"]).ToDictionary(o => (string)o["OutputKey"]!, o => (string?)o["OutputValue"] ?? string.Empty, StringComparer.Ordinal);
 }

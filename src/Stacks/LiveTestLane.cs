@@ -40,6 +40,9 @@ public abstract class LiveTestLane(RunManifest manifest) : IAsyncDisposable
     /// <summary>Whether the lane runs jobs that are not declarative (hand-written scripts).</summary>
     public virtual bool RunsScripts => false;
 
+    /// <summary>Why the lane asks no queries in this run (a plan), or null: rules are then SKIPPED with this reason.</summary>
+    public virtual string? NotQueried => null;
+
     /// <summary>Called with the fixtures written in the run's scratch buckets; returns what it did with them (e.g. uploaded), or null.</summary>
     public virtual Task<string?> PublishFixturesAsync(IReadOnlyList<FixtureWritten> written, CancellationToken cancellationToken) => Task.FromResult<string?>(null);
 

@@ -249,11 +249,22 @@ public static class LocalLiveTest
         }
 
         // 3. Rules: each job's rules.dqdl on its output, the template's rulesets on their tables.
+        if (lane.NotQueried is { } unasked)
+        {
+            log($"SKIPPED every rule: {unasked}");
+        }
+
         foreach (var (name, job) in jobs.Where(j => j.Value.Spec.RulesPath is not null))
         {
             if (outcomes.GetValueOrDefault("job:" + name) is StageOutcome.Failed or StageOutcome.Skipped)
             {
                 stages.Add(new StageResult($"rules of {name}", "rules", StageOutcome.Skipped, TimeSpan.Zero, $"not run: job {name} {(outcomes["job:" + name] == StageOutcome.Failed ? "failed" : "was SKIPPED")}"));
+                continue;
+            }
+
+            if (lane.NotQueried is { } notQueried)
+            {
+                stages.Add(new StageResult($"rules of {name}", "rules", StageOutcome.Skipped, TimeSpan.Zero, notQueried));
                 continue;
             }
 
@@ -278,7 +289,11 @@ public static class LocalLiveTest
             }));
         }
 
-        if (manifest.Rulesets.Count > 0)
+        if (lane.NotQueried is { } reason)
+        {
+            stages.AddRange(manifest.Rulesets.Select(r => new StageResult($"ruleset {r.Name}", "rules", StageOutcome.Skipped, TimeSpan.Zero, reason)));
+        }
+        else if (manifest.Rulesets.Count > 0)
         {
             await using var athena = await lane.OpenCatalogEngineAsync(cancellationToken);
             foreach (var ruleset in manifest.Rulesets)

@@ -42,6 +42,18 @@ public sealed record LocalDeployRequest(string StackName, string StateRoot, stri
     /// bookmarks stay; the artifact and the resources' definitions are updated in place.
     /// </summary>
     public bool Replace { get; init; } = true;
+
+    /// <summary>
+    /// To mirror a stack deployed elsewhere (the aws lane's): its account and region, so that names
+    /// built from them come out as CloudFormation made them. Null: the placeholder account.
+    /// </summary>
+    public PseudoParameters? Pseudo { get; init; }
+
+    /// <summary>To mirror a deployed stack: its physical ids by logical id (ListStackResources), used before any name the template gives.</summary>
+    public IReadOnlyDictionary<string, string> PhysicalIds { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>To mirror a deployed stack: the ArtifactBucket and ArtifactPrefix it was given (its jobs read their specs there). Null: the local artifact bucket.</summary>
+    public (string Bucket, string Prefix)? Artifact { get; init; }
 }
 
 /// <summary>A deployed local stack: its manifest, where that is, and what the lane could not emulate.</summary>
@@ -85,8 +97,8 @@ public static class LocalStack
         var bucketsRoot = Path.Combine(state, "buckets");
         var buckets = new LocalBuckets(bucketsRoot);
         var digest = request.ArtifactDigest ?? "0000000000000000";
-        var artifactPrefix = $"artifact/{digest[..Math.Min(16, digest.Length)]}";
-        var artifactFolder = buckets.PathOf($"s3://{ArtifactBucket}/{artifactPrefix}/");
+        var (artifactBucket, artifactPrefix) = request.Artifact ?? (ArtifactBucket, $"artifact/{digest[..Math.Min(16, digest.Length)]}");
+        var artifactFolder = buckets.PathOf($"s3://{artifactBucket}/{artifactPrefix}/");
         try
         {
             if (Directory.Exists(artifactFolder))
@@ -96,7 +108,7 @@ public static class LocalStack
 
             PlaceArtifact(request, artifactFolder);
             RunOwner.Write(Path.Combine(state, RunOwner.FileName));
-            return await DeployFromArtifactAsync(request, state, buckets, artifactFolder, artifactPrefix, time, cancellationToken);
+            return await DeployFromArtifactAsync(request, state, buckets, artifactFolder, artifactBucket, artifactPrefix, time, cancellationToken);
         }
         catch
         {
@@ -143,24 +155,25 @@ public static class LocalStack
         ProductFiles.CopyTree(source, folder);
     }
 
-    private static async Task<LocalDeployment> DeployFromArtifactAsync(LocalDeployRequest request, string state, LocalBuckets buckets, string artifactFolder, string artifactPrefix, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<LocalDeployment> DeployFromArtifactAsync(LocalDeployRequest request, string state, LocalBuckets buckets, string artifactFolder, string artifactBucket, string artifactPrefix, TimeProvider time, CancellationToken cancellationToken)
     {
         var run = new Dictionary<string, string>
         {
             [RunParameters.NameSuffix] = StackNames.NameSuffix(request.StackName),
-            [RunParameters.ArtifactBucket] = ArtifactBucket,
+            [RunParameters.ArtifactBucket] = artifactBucket,
             [RunParameters.ArtifactPrefix] = artifactPrefix,
         };
         var inputs = await StackInputs.ReadAsync(artifactFolder, request.Template, request.Environment, run, cancellationToken: cancellationToken);
         var template = inputs.Template;
         var values = inputs.Values;
         var secrets = inputs.Mask();
-        var resolver = new LocalResolver(request.StackName);
-        var evaluator = new TemplateEvaluator(template, values, new PseudoParameters(request.StackName), resolver);
+        var pseudo = request.Pseudo ?? new PseudoParameters(request.StackName);
+        var resolver = new LocalResolver(pseudo, request.PhysicalIds);
+        var evaluator = new TemplateEvaluator(template, values, pseudo, resolver);
         resolver.Evaluate = evaluator.EvaluateProperties;
         var catalog = LocalGlueCatalog.Open(Path.Combine(state, "catalog.json"));
-        var deployment = new Deployment(request, template, evaluator, resolver, buckets, catalog, $"s3://{ArtifactBucket}/{artifactPrefix}/", secrets, inputs.Secrets.ToDictionary(n => n, inputs.Text, StringComparer.Ordinal));
-        Directory.CreateDirectory(buckets.BucketFolder(ArtifactBucket));
+        var deployment = new Deployment(request, template, evaluator, resolver, buckets, catalog, $"s3://{artifactBucket}/{artifactPrefix}/", secrets, inputs.Secrets.ToDictionary(n => n, inputs.Text, StringComparer.Ordinal));
+        Directory.CreateDirectory(buckets.BucketFolder(artifactBucket));
 
         // Databases before tables; everything else in template order.
         foreach (var resource in template.Resources.Values.OrderBy(r => r.Type == "AWS::Glue::Database" ? 0 : r.Type == "AWS::Glue::Table" ? 1 : 2))
@@ -207,7 +220,7 @@ public static class LocalStack
             Tags = request.Tags,
             Artifact = request.ArtifactZip,
             ArtifactDigest = request.ArtifactDigest,
-            ArtifactLocation = $"s3://{ArtifactBucket}/{artifactPrefix}/",
+            ArtifactLocation = $"s3://{artifactBucket}/{artifactPrefix}/",
             StateDirectory = state,
             Template = request.Template,
             Parameters = inputs.MaskedTexts(),
@@ -495,9 +508,10 @@ public static class LocalStack
     /// <summary>
     /// Physical ids as CloudFormation would give them: names from the properties that name a
     /// resource, otherwise <c>stack-logicalid-hash</c>; ARNs built from them. Attributes of
-    /// resources whose code does not run locally are markers the deployment reports.
+    /// resources whose code does not run locally are markers the deployment reports. When the stack
+    /// mirrors one deployed in AWS, the ids CloudFormation gave come first.
     /// </summary>
-    private sealed class LocalResolver(string stackName) : IResourceResolver
+    private sealed class LocalResolver(PseudoParameters pseudo, IReadOnlyDictionary<string, string> deployed) : IResourceResolver
     {
         private const string Marker = "<not emulated: ";
         private readonly Dictionary<string, string> _ids = new(StringComparer.Ordinal);
@@ -522,7 +536,7 @@ public static class LocalStack
             }
 
             var id = PhysicalId(resource);
-            var (region, account) = ("us-east-1", "123456789012");
+            var (region, account) = (pseudo.Region, pseudo.AccountId);
             return CfnValue.String((type, attribute) switch
             {
                 ("AWS::S3::Bucket", "Arn") => $"arn:aws:s3:::{id}",
@@ -543,7 +557,7 @@ public static class LocalStack
 
         public string PhysicalId(CfnResource resource)
         {
-            if (_ids.TryGetValue(resource.LogicalId, out var known))
+            if (_ids.TryGetValue(resource.LogicalId, out var known) || deployed.TryGetValue(resource.LogicalId, out known))
             {
                 return known;
             }
@@ -591,7 +605,7 @@ public static class LocalStack
 
         private string Generated(CfnResource resource, int max = 128)
         {
-            var id = $"{stackName}-{resource.LogicalId}-{Hash(stackName + "/" + resource.LogicalId, 12)}";
+            var id = $"{pseudo.StackName}-{resource.LogicalId}-{Hash(pseudo.StackName + "/" + resource.LogicalId, 12)}";
             return id.Length > max ? $"{id[..(max - 13)]}-{Hash(id, 12)}" : id;
         }
 

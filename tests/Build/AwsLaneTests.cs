@@ -23,7 +23,7 @@ public sealed class AwsLaneTests : IDisposable
     private static readonly string[] Variables =
     [
         "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE",
-        "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL_CLOUDFORMATION", "AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL_CODEPIPELINE", "AWS_ENDPOINT_URL_ATHENA", "PIPELINE_CODEPIPELINE", "PIPELINE_PROD_STACK",
+        "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL_CLOUDFORMATION", "AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL_CODEPIPELINE", "AWS_ENDPOINT_URL_ATHENA", "AWS_ENDPOINT_URL_GLUE", "PIPELINE_ATHENA_WORKGROUP", "PIPELINE_ATHENA_OUTPUT", "PIPELINE_CODEPIPELINE", "PIPELINE_PROD_STACK",
         "PIPELINE_ARTIFACT_BUCKET", "PIPELINE_AWS_POLL_SECONDS", "PIPELINE_AWS_WAIT_MINUTES", "PIPELINE_PARAM_ProbeToken",
         "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_EC2_METADATA_DISABLED",
     ];
@@ -34,6 +34,7 @@ public sealed class AwsLaneTests : IDisposable
     private readonly FakeAws _cfn = new("cloudformation");
     private readonly FakeAws _s3 = new("s3");
     private readonly FakeAws _codePipeline = new("codepipeline", "CodePipeline_20150709");
+    private readonly List<object> _disposables = [];
 
     public AwsLaneTests()
     {
@@ -68,6 +69,12 @@ public sealed class AwsLaneTests : IDisposable
         _cfn.Dispose();
         _s3.Dispose();
         _codePipeline.Dispose();
+        foreach (var disposable in _disposables)
+        {
+            (disposable as IDisposable)?.Dispose();
+            (disposable as IAsyncDisposable)?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
+
         _repo.Dispose();
     }
 
@@ -583,6 +590,203 @@ public sealed class AwsLaneTests : IDisposable
         calls.Select(c => (string?)c["operation"]).Should().ContainInOrder("HeadObject", "CreateChangeSet", "DescribeChangeSet", "ExecuteChangeSet", "GetObject", "PutObject");
         ((string?)calls[^1]["request"]!["Key"]).Should().Be("releases/glue-etl-prod.jsonl");
         calls.Should().NotContain(c => (string?)c["operation"] == "DeleteStack", "production is never torn down");
+    }
+    /// <summary>A stack of one declarative job (jobs/taxi), its crawlers and a ruleset, as the aws lane's AutomatedLiveTest tests it.</summary>
+    private const string TaxiTemplate = """
+        AWSTemplateFormatVersion: "2010-09-09"
+        Parameters:
+          Environment: {Type: String, AllowedValues: [livetest, prod]}
+          NameSuffix: {Type: String}
+          ArtifactBucket: {Type: String}
+          ArtifactPrefix: {Type: String}
+        Resources:
+          RawBucket: {Type: AWS::S3::Bucket}
+          DatalakeBucket: {Type: AWS::S3::Bucket}
+          GlueServiceRole:
+            Type: AWS::IAM::Role
+            Properties:
+              AssumeRolePolicyDocument: {Version: "2012-10-17", Statement: [{Effect: Allow, Principal: {Service: glue.amazonaws.com}, Action: sts:AssumeRole}]}
+          RawDatabase:
+            Type: AWS::Glue::Database
+            Properties: {CatalogId: !Ref AWS::AccountId, DatabaseInput: {Name: !Sub "nycitytaxi_${NameSuffix}"}}
+          DatalakeDatabase:
+            Type: AWS::Glue::Database
+            Properties: {CatalogId: !Ref AWS::AccountId, DatabaseInput: {Name: !Sub "nytaxiparquet_${NameSuffix}"}}
+          RawCrawler:
+            Type: AWS::Glue::Crawler
+            Properties: {Role: !GetAtt GlueServiceRole.Arn, DatabaseName: !Ref RawDatabase, Targets: {S3Targets: [{Path: !Sub "s3://${RawBucket}/nyc-taxi/green/"}]}}
+          DatalakeCrawler:
+            Type: AWS::Glue::Crawler
+            Properties: {Role: !GetAtt GlueServiceRole.Arn, DatabaseName: !Ref DatalakeDatabase, Targets: {S3Targets: [{Path: !Sub "s3://${DatalakeBucket}/nyc-taxi/green/"}]}}
+          TaxiJob:
+            Type: AWS::Glue::Job
+            Properties:
+              Name: !Sub "taxi_${NameSuffix}"
+              Role: !GetAtt GlueServiceRole.Arn
+              GlueVersion: "4.0"
+              Timeout: 60
+              Command: {Name: glueetl, PythonVersion: "3", ScriptLocation: !Sub "s3://${ArtifactBucket}/${ArtifactPrefix}/jobs/runtime/glue_runtime.py"}
+              DefaultArguments:
+                --job_spec: !Sub "s3://${ArtifactBucket}/${ArtifactPrefix}/jobs/taxi/job.yaml"
+                --raw_bucket: !Ref RawBucket
+                --datalake_bucket: !Ref DatalakeBucket
+                --job-bookmark-option: job-bookmark-enable
+          GreenRuleset:
+            Type: AWS::Glue::DataQualityRuleset
+            Properties:
+              Name: !Sub "green_${NameSuffix}"
+              Ruleset: 'Rules = [ RowCount > 0, IsComplete "vendor_id" ]'
+              TargetTable: {DatabaseName: !Ref DatalakeDatabase, TableName: green}
+        Outputs:
+          DatalakeDatabaseName: {Value: !Ref DatalakeDatabase}
+        """;
+
+    /// <summary>
+    /// Deploys the taxi stack against the fakes, then lets AutomatedLiveTest run: CloudFormation names
+    /// its buckets and crawlers (as it does, with random suffixes), Glue answers crawls and the job run
+    /// as <paramref name="jobRun"/> says, Athena answers from DuckDB where the data lake's table holds a
+    /// few good trips.
+    /// </summary>
+    private async Task<(HostRunResult Result, FakeAws Glue, FakeAws Athena)> RunTaxiLiveTestAsync(Func<string, JsonObject> jobRun, params string[] extra)
+    {
+        _repo.Write("templates/etl.yaml", TaxiTemplate);
+        _repo.Commit("a stack of the taxi job");
+        UseFakes();
+        ScriptCreate();
+        _cfn.Returns("DescribeStackEvents", Events(("e1", Stack, "AWS::CloudFormation::Stack", "CREATE_COMPLETE", null)))
+            .Returns("DescribeStacks", Stacks("CREATE_COMPLETE"));
+        var described = Stacks("CREATE_COMPLETE");
+        described["Stacks"]![0]!["Outputs"] = new JsonArray(new JsonObject { ["OutputKey"] = "DatalakeDatabaseName", ["OutputValue"] = "nytaxiparquet_livetest_aws_1" });
+        _cfn.Returns("DescribeStacks", described);
+        var ids = new (string Logical, string Physical, string Type)[]
+        {
+            ("RawBucket", "livetest-aws-1-rawbucket-1x2y3z", "AWS::S3::Bucket"),
+            ("DatalakeBucket", "livetest-aws-1-datalakebucket-4u5v6w", "AWS::S3::Bucket"),
+            ("GlueServiceRole", "livetest-aws-1-GlueServiceRole-AbC", "AWS::IAM::Role"),
+            ("RawDatabase", "nycitytaxi_livetest_aws_1", "AWS::Glue::Database"),
+            ("DatalakeDatabase", "nytaxiparquet_livetest_aws_1", "AWS::Glue::Database"),
+            ("RawCrawler", "RawCrawler-k7Lm9", "AWS::Glue::Crawler"),
+            ("DatalakeCrawler", "DatalakeCrawler-Q2w3E", "AWS::Glue::Crawler"),
+            ("TaxiJob", "taxi_livetest_aws_1", "AWS::Glue::Job"),
+            ("GreenRuleset", "green_livetest_aws_1", "AWS::Glue::DataQualityRuleset"),
+        };
+        _cfn.Returns("ListStackResources", new JsonObject
+        {
+            ["StackResourceSummaries"] = new JsonArray(ids.Take(5).Select(Summary).ToArray()),
+            ["NextToken"] = "page-2",
+        }).Returns("ListStackResources", new JsonObject { ["StackResourceSummaries"] = new JsonArray(ids.Skip(5).Select(Summary).ToArray()) });
+        ScriptDelete();
+
+        var glue = new FakeAws("glue", "AWSGlue");
+        var crawls = new System.Collections.Concurrent.ConcurrentDictionary<string, double>(StringComparer.Ordinal);
+        glue.Otherwise("StartCrawler", request =>
+        {
+            crawls[(string)request["Name"]!] = DateTimeOffset.UtcNow.AddSeconds(1).ToUnixTimeMilliseconds() / 1000.0;
+            return [];
+        }).Otherwise("GetCrawler", request => new JsonObject
+        {
+            ["Crawler"] = new JsonObject { ["Name"] = (string)request["Name"]!, ["State"] = "READY", ["LastCrawl"] = new JsonObject { ["Status"] = "SUCCEEDED", ["StartTime"] = crawls[(string)request["Name"]!] } },
+        }).Otherwise("StartJobRun", _ => new JsonObject { ["JobRunId"] = "jr_taxi1" })
+            .Otherwise("GetJobRun", request => new JsonObject { ["JobRun"] = jobRun((string)request["JobName"]!) });
+        var athena = new FakeAws("athena", "AmazonAthena");
+        var duckDb = await GluePipeline.Data.DuckDbEngine.OpenAsync(null, CancellationToken.None);
+        await duckDb.ExecuteAsync("""
+            CREATE SCHEMA nytaxiparquet_livetest_aws_1;
+            CREATE TABLE nytaxiparquet_livetest_aws_1.green AS SELECT * FROM (VALUES
+              (1, TIMESTAMP '2016-01-01 10:00:00', TIMESTAMP '2016-01-01 10:20:00', 1, 2.5, 10.0, 0.5, 0.5, 2.0, 0.0, 0.3, 13.3, 1, 'N', 2016, 1),
+              (2, TIMESTAMP '2016-02-01 11:00:00', TIMESTAMP '2016-02-01 11:05:00', 2, 0.8, 5.0, 0.0, 0.5, 0.0, 0.0, 0.3, 5.8, 2, 'Y', 2016, 2))
+              t(vendor_id, pickup_at, dropoff_at, passenger_count, trip_distance, fare_amount, extra, mta_tax, tip_amount, tolls_amount, improvement_surcharge, total_amount, payment_type, store_and_fwd_flag, year, month)
+            """, CancellationToken.None);
+        await FakeAthenaOnDuckDb.ServeAsync(athena, duckDb);
+        _disposables.Add(glue);
+        _disposables.Add(athena);
+        _disposables.Add(duckDb);
+        Environment.SetEnvironmentVariable("AWS_ENDPOINT_URL_GLUE", glue.Endpoint.ToString());
+        Environment.SetEnvironmentVariable("AWS_ENDPOINT_URL_ATHENA", athena.Endpoint.ToString());
+
+        var result = await Run(["--target=AutomatedLiveTest", "--lane=aws", $"--stack={Stack}", "--scale=0.0001", "--no-livetests", .. extra]);
+        return (result, glue, athena);
+
+        static JsonNode Summary((string Logical, string Physical, string Type) r) => new JsonObject
+        {
+            ["LogicalResourceId"] = r.Logical,
+            ["PhysicalResourceId"] = r.Physical,
+            ["ResourceType"] = r.Type,
+            ["LastUpdatedTimestamp"] = "2026-11-27T10:00:00Z",
+            ["ResourceStatus"] = "CREATE_COMPLETE",
+        };
+    }
+
+    private static JsonObject JobRun(string job, string state, string? error = null)
+    {
+        var run = new JsonObject { ["Id"] = "jr_taxi1", ["JobName"] = job, ["JobRunState"] = state, ["StartedOn"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds() };
+        if (error is not null)
+        {
+            run["ErrorMessage"] = error;
+            run["LogGroupName"] = "/aws-glue/jobs";
+        }
+
+        return run;
+    }
+
+    [SkippableFact]
+    public async Task AutomatedLiveTest_runs_the_stack_in_Glue_by_its_real_names_and_checks_the_output_with_Athena()
+    {
+        var (result, glue, athena) = await RunTaxiLiveTestAsync(job => JobRun(job, "SUCCEEDED"));
+
+        result.ExitCode.Should().Be(0, result.ToString());
+        var fixtures = _s3.Requests.Where(r => r.Operation == "PutObject" && ((string?)r.Body["Key"])!.StartsWith("nyc-taxi/green/", StringComparison.Ordinal)).ToArray();
+        fixtures.Should().NotBeEmpty("the job's fixtures are generated here and uploaded where its source reads");
+        fixtures.Should().OnlyContain(p => (string?)p.Body["Bucket"] == "livetest-aws-1-rawbucket-1x2y3z", "the raw bucket's name is the one CloudFormation gave it");
+        glue.Requests.Select(r => $"{r.Operation} {(string?)r.Body["Name"] ?? (string?)r.Body["JobName"]}").Where(s => s.StartsWith("Start", StringComparison.Ordinal))
+            .Should().Equal(["StartCrawler RawCrawler-k7Lm9", "StartJobRun taxi_livetest_aws_1", "StartCrawler DatalakeCrawler-Q2w3E"], "the raw crawl comes before the job that reads it, the data lake's after the job that writes it");
+        var queries = athena.Requests.Where(r => r.Operation == "StartQueryExecution").Select(r => (string)r.Body["QueryString"]!).ToArray();
+        queries.Should().Contain(q => q.Contains("\"nytaxiparquet_livetest_aws_1\".\"green\"", StringComparison.Ordinal), "the job's rules and the template's ruleset run on the data lake's table");
+        athena.Requests.Where(r => r.Operation == "StartQueryExecution").Should().OnlyContain(r => (string?)r.Body["ResultConfiguration"]!["OutputLocation"] == $"s3://artifacts-bucket-1/athena-results/{Stack}/");
+        var output = result.Output + result.Error;
+        output.Should().MatchRegex(@"rules of taxi_livetest_aws_1\s+PASSED").And.MatchRegex(@"ruleset green_livetest_aws_1\s+PASSED");
+        var digest = (await File.ReadAllTextAsync(Path.Combine(_repo.Path, "artifacts", "livetest-digest.txt"))).Trim();
+        digest.Should().MatchRegex("^[0-9a-f]{64}$", "the tested digest is there for the pipeline's ArtifactDigest variable");
+        var manifest = GluePipeline.Stacks.RunManifest.Load(Path.Combine(_repo.Path, "artifacts", "livetest", Stack, "manifest.json"));
+        (manifest.Lane, manifest.ArtifactDigest, manifest.Outputs["DatalakeDatabaseName"]).Should().Be(("aws", digest, "nytaxiparquet_livetest_aws_1"));
+        File.Exists(Path.Combine(_repo.Path, "artifacts", "livetest", Stack, "livetest.junit.xml")).Should().BeTrue();
+        Directory.Exists(Path.Combine(_repo.Path, ".pipeline", "aws", Stack)).Should().BeFalse("the mirror is scratch, gone when the run ends");
+        _cfn.Requests.Count(r => r.Operation == "DeleteStack").Should().Be(1, "the teardown hook removes the stack after the run");
+        glue.RequestProblems.Should().BeEmpty();
+        athena.RequestProblems.Should().BeEmpty();
+        NoProblems();
+    }
+
+    [SkippableFact]
+    public async Task A_job_that_fails_in_Glue_fails_the_run_with_its_message_and_what_needs_its_output_is_skipped()
+    {
+        var (result, glue, _) = await RunTaxiLiveTestAsync(job => JobRun(job, "FAILED", "AnalysisException: cannot resolve 'pickup_at'"));
+
+        result.ExitCode.Should().Be(ExitCodes.Failure, result.ToString());
+        var output = result.Output + result.Error;
+        output.Should().Contain("AnalysisException: cannot resolve 'pickup_at'").And.Contain("/aws-glue/jobs");
+        output.Should().MatchRegex(@"crawler DatalakeCrawler-Q2w3E\s+SKIPPED").And.MatchRegex(@"rules of taxi_livetest_aws_1\s+SKIPPED");
+        glue.Requests.Should().NotContain(r => r.Operation == "StartCrawler" && (string?)r.Body["Name"] == "DatalakeCrawler-Q2w3E");
+        File.Exists(Path.Combine(_repo.Path, "artifacts", "livetest-digest.txt")).Should().BeFalse("a failed LiveTest exports no digest to approve");
+        _cfn.Requests.Count(r => r.Operation == "DeleteStack").Should().Be(1, "a failed LiveTest is torn down too");
+        glue.RequestProblems.Should().BeEmpty();
+        NoProblems();
+    }
+
+    [SkippableFact]
+    public async Task Plan_of_AutomatedLiveTest_uploads_fixtures_and_runs_crawlers_and_jobs_in_order_and_asks_no_queries()
+    {
+        var result = await Run("--target=AutomatedLiveTest", "--lane=aws", "--plan", $"--stack={Stack}", "--scale=0.0001");
+
+        result.ExitCode.Should().Be(0, result.ToString());
+        var calls = PlanCalls(result);
+        var steps = calls.Select(c => $"{c["operation"]} {(string?)c["request"]!["Name"] ?? (string?)c["request"]!["JobName"] ?? (string?)c["request"]!["Bucket"]}").ToArray();
+        var at = new[] { "ListStackResources", "PutObject livetest-aws-1-rawbucket-", "StartCrawler livetest-aws-1-RawCrawler-", "StartJobRun taxi_livetest_aws_1", "StartCrawler livetest-aws-1-DatalakeCrawler-" }
+            .Select(prefix => Array.FindIndex(steps, s => s.StartsWith(prefix, StringComparison.Ordinal))).ToArray();
+        at.Should().NotContain(-1, string.Join("\n", steps)).And.BeInAscendingOrder("the stack's names, then fixtures where the job reads, the raw crawl, the job, the data lake's crawl");
+        steps.Should().NotContain(s => s.StartsWith("StartQueryExecution", StringComparison.Ordinal), "a plan asks Athena nothing");
+        result.Error.Should().MatchRegex(@"rules of taxi_livetest_aws_1\s+SKIPPED").And.Contain("plan mode: Athena is not asked");
+        File.Exists(Path.Combine(_repo.Path, "artifacts", "livetest-digest.txt")).Should().BeFalse("a plan tests nothing, so it exports no tested digest");
     }
 }
 

@@ -67,12 +67,12 @@ public sealed class LiveTestTargetsTests : IDisposable
     }
 
     [Fact]
-    public async Task The_aws_lane_says_it_is_not_available_yet()
+    public async Task The_aws_lane_alone_needs_the_artifact_its_stack_was_deployed_from()
     {
         var result = await Run("--target=AutomatedLiveTest", "--lane=aws", "--exclusive");
 
-        result.ExitCode.Should().Be(ExitCodes.Failure);
-        result.Error.Should().Contain("not available yet: the aws lane's AutomatedLiveTest (issue #15)");
+        result.ExitCode.Should().Be(ExitCodes.UsageOrInput, result.ToString());
+        result.Error.Should().Contain("ARG-ARTIFACT").And.Contain("--artifact=<zip>");
     }
 }
 
