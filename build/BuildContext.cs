@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Cake.Core;
+using Cake.Core.Diagnostics;
 using GluePipeline.Build.Hosting;
 using GluePipeline.Packaging;
 
@@ -48,6 +49,21 @@ public sealed partial class BuildContext : FrostingContext
 
     /// <summary>The stack given with <c>--stack</c>, or null for the run's own.</summary>
     public string? StackOverride { get; }
+
+    /// <summary><c>--keep-stack</c>: DeployLiveTest registers no teardown; the stack outlives the run (until TeardownLiveTest, or Sweep after its expiry).</summary>
+    public bool KeepStack => Arguments.GetArguments("keep-stack") is { Count: > 0 } keep && keep.Last() == "true";
+
+    /// <summary>Registers the teardown of a stack this run deployed, unless <see cref="KeepStack"/>; says which.</summary>
+    public void RegisterStackTeardown(string key, Func<CancellationToken, Task> teardown)
+    {
+        if (KeepStack)
+        {
+            Log.Information("--keep-stack: {0} stays when this run ends (TeardownLiveTest removes it; Sweep does after its expiry)", key);
+            return;
+        }
+
+        RegisterTeardown(key, teardown);
+    }
 
     /// <summary>Where local stacks keep their state (<c>.pipeline/stacks</c>, git-ignored).</summary>
     public string StateRoot { get; }

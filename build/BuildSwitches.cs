@@ -27,6 +27,7 @@ public static class BuildSwitches
         HostSwitch.Value("connection", "name=uri", "RunJob: serve the Glue connection <name> with this database: postgres://user:password@host:5432/db or mysql://user:password@host:3306/db.") with { Repeatable = true },
         HostSwitch.Value("scale", "factor", "RunJob, AutomatedLiveTest: multiply the fixtures' row counts (default 1: the seed's 1,070,262 taxi trips)."),
         HostSwitch.Value("stack", "name", "DeployLiveTest, AutomatedLiveTest, TeardownLiveTest: the LiveTest stack (default: from the branch or PR and the checkout)."),
+        HostSwitch.Flag("keep-stack", "DeployLiveTest: leave the LiveTest stack deployed when the run ends, for a later AutomatedLiveTest or TeardownLiveTest (CodePipeline's separate actions). Its expiry tag still lets Sweep remove it."),
         HostSwitch.Flag("no-livetests", "AutomatedLiveTest: leave out the dotnet test of livetests/ (the data work still runs)."),
         HostSwitch.Value("suite", "validation|livetest|jdbc", "Benchmark: run one suite (default all)."),
         HostSwitch.Flag("approve", "AwaitApproval: approve the artifact digest (without a terminal)."),

@@ -17,7 +17,7 @@ internal static partial class AwsLiveTestStack
         await AwsPublish.PublishAsync(artifactZip, bucket, aws, line => context.Log.Information("{0}", line), context.CancellationToken);
 
         // Registered before anything exists: a deployment that fails or is cancelled halfway is still torn down.
-        context.RegisterTeardown(TeardownKey(stack), token => TeardownAsync(context, stack, token));
+        context.RegisterStackTeardown(TeardownKey(stack), token => TeardownAsync(context, stack, token));
 
         var origin = await LiveTestStack.OriginAsync(context);
         var tags = new Dictionary<string, string>(StringComparer.Ordinal)
@@ -137,7 +137,7 @@ internal static partial class AwsLiveTestStack
     }
 
     /// <summary>CloudFormation's rule for stack names, checked before anything is sent.</summary>
-    private static void CheckName(string stack)
+    internal static void CheckName(string stack)
     {
         if (!StackName().IsMatch(stack) || stack.Length > 128)
         {

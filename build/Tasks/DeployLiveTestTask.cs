@@ -25,7 +25,7 @@ public sealed class DeployLiveTestTask : AsyncFrostingTask<BuildContext>
         }
 
         // Registered before anything exists: a deployment that fails halfway is still torn down.
-        context.RegisterTeardown($"local stack {stack}", _ =>
+        context.RegisterStackTeardown($"local stack {stack}", _ =>
         {
             if (LocalStack.Teardown(context.StateRoot, stack))
             {

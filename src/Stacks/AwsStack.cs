@@ -115,10 +115,6 @@ public static class AwsStack
             }
 
             var inputs = await StackInputs.ReadAsync(unpacked.FullName, request.Template, request.Environment, run, cancellationToken: cancellationToken);
-            var mask = inputs.Mask();
-            aws.Plan?.AddSecrets(inputs.Secrets.Select(inputs.Text));
-
-            var now = time.GetUtcNow();
             var tags = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (var (key, value) in inputs.EnvironmentTags.Concat(request.Tags))
             {
@@ -131,44 +127,72 @@ public static class AwsStack
             tags["digest"] = manifest.Digest;
             if (request.Lifetime is { } lifetime)
             {
-                tags[ExpiryTag] = (now + lifetime).ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
+                tags[ExpiryTag] = (time.GetUtcNow() + lifetime).ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
             }
 
-            string? templateUrl = null;
-            if (inputs.TemplateBytes.Length > StackDeployRequest.MaxTemplateBody)
-            {
-                if (request.ArtifactBucket is null)
-                {
-                    throw new PipelineInputException(Diagnostic.Error(new SourceLocation(request.Template), "STACK-TEMPLATE-SIZE", $"The template is {inputs.TemplateBytes.Length:N0} bytes, over CloudFormation's 51,200-byte limit for an inline template, and no artifact bucket is set to upload it to", "set PIPELINE_ARTIFACT_BUCKET to a bucket this role can write (the pipeline stack's artifact bucket)"));
-                }
-
-                var key = $"{prefix}/{request.Template}";
-                await aws.S3.PutObjectAsync(request.ArtifactBucket, key, inputs.TemplateBytes, "application/x-yaml", cancellationToken);
-                templateUrl = aws.S3.ObjectUri(request.ArtifactBucket, key).ToString();
-                log($"The template is {inputs.TemplateBytes.Length:N0} bytes (over 51,200): uploaded to {templateUrl}");
-            }
-
-            var capabilities = Capabilities(inputs.Template);
-            var deployer = aws.Deployer(line => log(mask.Mask(line)), poll, deadline, time);
-            StackDeployResult result;
-            try
-            {
-                result = await deployer.DeployAsync(
-                    new StackDeployRequest(request.StackName, System.Text.Encoding.UTF8.GetString(inputs.TemplateBytes), inputs.Texts(), capabilities, tags) { TemplateUrl = templateUrl },
-                    cancellationToken,
-                    request.Review);
-            }
-            catch (StackDeployException ex)
-            {
-                throw new StackDeployException(mask.Mask(ex.Message), ex.Failed);
-            }
-
-            return new AwsDeployment(result.Stack, result.Action, result.Status, result.Outputs.ToDictionary(o => o.Key, o => mask.Mask(o.Value), StringComparer.Ordinal), inputs.MaskedTexts(), capabilities, tags, templateUrl);
+            return await DeployInputsAsync(request.StackName, request.Template, inputs, tags, (request.ArtifactBucket, $"{prefix}/{request.Template}"), aws, log, cancellationToken, request.Review, time, poll, deadline);
         }
         finally
         {
             unpacked.Delete(recursive: true);
         }
+    }
+
+    /// <summary>
+    /// Deploys the CI/CD pipeline stack (<c>templates/pipeline.yaml</c>) from the working tree: it
+    /// makes the artifact bucket everything else needs, so it cannot come from a published artifact.
+    /// Parameters from <c>PIPELINE_PARAM_&lt;Name&gt;</c>; tagged with the pipeline and commit, never
+    /// with an expiry (Sweep leaves it alone).
+    /// </summary>
+    public static async Task<AwsDeployment> DeployPipelineAsync(string repositoryRoot, string stackName, string pipeline, string? commit, AwsClients aws, Action<string> log, CancellationToken cancellationToken, TimeSpan? poll = null, TimeSpan? deadline = null)
+    {
+        var inputs = await StackInputs.ReadAsync(repositoryRoot, PipelineTemplate, "pipeline", new Dictionary<string, string>(StringComparer.Ordinal) { ["ProjectName"] = pipeline }, cancellationToken: cancellationToken);
+        var tags = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            [PipelineTag] = pipeline,
+            ["role"] = "pipeline",
+            ["commit"] = commit ?? "unknown",
+        };
+        return await DeployInputsAsync(stackName, PipelineTemplate, inputs, tags, null, aws, log, cancellationToken, null, TimeProvider.System, poll, deadline);
+    }
+
+    /// <summary>The pipeline stack's template in the repository.</summary>
+    public const string PipelineTemplate = "templates/pipeline.yaml";
+
+    /// <summary>One deployment of evaluated inputs: a large template uploaded, capabilities, a change set, secrets masked in what is printed.</summary>
+    private static async Task<AwsDeployment> DeployInputsAsync(string stackName, string templateName, StackInputs inputs, IReadOnlyDictionary<string, string> tags, (string? Bucket, string Key)? upload, AwsClients aws, Action<string> log, CancellationToken cancellationToken, Func<IReadOnlyList<ResourceChange>, Task>? review, TimeProvider time, TimeSpan? poll, TimeSpan? deadline)
+    {
+        var mask = inputs.Mask();
+        aws.Plan?.AddSecrets(inputs.Secrets.Select(inputs.Text));
+        string? templateUrl = null;
+        if (inputs.TemplateBytes.Length > StackDeployRequest.MaxTemplateBody)
+        {
+            if (upload is not ({ } bucket, var key))
+            {
+                throw new PipelineInputException(Diagnostic.Error(new SourceLocation(templateName), "STACK-TEMPLATE-SIZE", $"The template is {inputs.TemplateBytes.Length:N0} bytes, over CloudFormation's 51,200-byte limit for an inline template, and no artifact bucket is set to upload it to", "set PIPELINE_ARTIFACT_BUCKET to a bucket this role can write (the pipeline stack's artifact bucket)"));
+            }
+
+            await aws.S3.PutObjectAsync(bucket, key, inputs.TemplateBytes, "application/x-yaml", cancellationToken);
+            templateUrl = aws.S3.ObjectUri(bucket, key).ToString();
+            log($"The template is {inputs.TemplateBytes.Length:N0} bytes (over 51,200): uploaded to {templateUrl}");
+        }
+
+        var capabilities = Capabilities(inputs.Template);
+        var deployer = aws.Deployer(line => log(mask.Mask(line)), poll, deadline, time);
+        StackDeployResult result;
+        try
+        {
+            result = await deployer.DeployAsync(
+                new StackDeployRequest(stackName, System.Text.Encoding.UTF8.GetString(inputs.TemplateBytes), inputs.Texts(), capabilities, tags) { TemplateUrl = templateUrl },
+                cancellationToken,
+                review);
+        }
+        catch (StackDeployException ex)
+        {
+            throw new StackDeployException(mask.Mask(ex.Message), ex.Failed);
+        }
+
+        return new AwsDeployment(result.Stack, result.Action, result.Status, result.Outputs.ToDictionary(o => o.Key, o => mask.Mask(o.Value), StringComparer.Ordinal), inputs.MaskedTexts(), capabilities, tags, templateUrl);
     }
 
     /// <summary>
