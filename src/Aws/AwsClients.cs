@@ -59,7 +59,11 @@ public sealed class AwsClients
     public async Task<CallerIdentity> CallerIdentityAsync(CancellationToken cancellationToken) =>
         _identity ??= await Environment.CallerIdentityAsync(cancellationToken, Retry, Plan);
 
-    /// <summary>A stack deployer on these clients.</summary>
-    public CloudFormationDeployer Deployer(Action<string> log, TimeSpan? poll = null, TimeSpan? deadline = null, TimeProvider? time = null) =>
-        new(CloudFormation, log, Plan is null ? poll ?? Environment.Poll : TimeSpan.Zero, deadline ?? Environment.WaitDeadline, time, S3);
+    /// <summary>
+    /// A stack deployer on these clients, acting through the CloudFormation service role
+    /// <c>PIPELINE_DEPLOY_ROLE</c> when it is set, unless <paramref name="ownPermissions"/> (the pipeline
+    /// stack, which makes that role).
+    /// </summary>
+    public CloudFormationDeployer Deployer(Action<string> log, TimeSpan? poll = null, TimeSpan? deadline = null, TimeProvider? time = null, bool ownPermissions = false) =>
+        new(CloudFormation, log, Plan is null ? poll ?? Environment.Poll : TimeSpan.Zero, deadline ?? Environment.WaitDeadline, time, S3) { RoleArn = ownPermissions ? null : Environment.DeployRole };
 }

@@ -92,6 +92,13 @@ public sealed class CloudFormationDeployer(AwsQueryClient cloudFormation, Action
     private readonly TimeSpan _deadline = deadline ?? TimeSpan.FromMinutes(60);
     private readonly TimeProvider _time = time ?? TimeProvider.System;
 
+    /// <summary>
+    /// The CloudFormation service role the stack's resources are created, changed and deleted with
+    /// (<c>RoleARN</c>), or null for the caller's own permissions. With it, the caller needs only
+    /// <c>iam:PassRole</c> on it, not the permissions of everything the template makes.
+    /// </summary>
+    public string? RoleArn { get; init; }
+
     /// <summary>The stack's status, or null when it does not exist.</summary>
     public async Task<JsonNode?> DescribeAsync(string stackName, CancellationToken cancellationToken)
     {
@@ -142,6 +149,11 @@ public sealed class CloudFormationDeployer(AwsQueryClient cloudFormation, Action
         else
         {
             create["TemplateBody"] = request.TemplateBody;
+        }
+
+        if (RoleArn is not null)
+        {
+            create["RoleARN"] = RoleArn;
         }
 
         create["Capabilities"] = new JsonArray(request.Capabilities.Select(c => (JsonNode)JsonValue.Create(c)!).ToArray());
@@ -228,7 +240,7 @@ public sealed class CloudFormationDeployer(AwsQueryClient cloudFormation, Action
     public async Task DeleteExistingAsync(string stackName, CancellationToken cancellationToken)
     {
         var started = _time.GetUtcNow();
-        await cloudFormation.CallAsync("DeleteStack", new JsonObject { ["StackName"] = stackName, ["ClientRequestToken"] = NewToken() }, cancellationToken);
+        await cloudFormation.CallAsync("DeleteStack", DeleteRequest(stackName), cancellationToken);
         try
         {
             await FollowAsync(stackName, started, "DELETE_COMPLETE", cancellationToken);
@@ -244,7 +256,7 @@ public sealed class CloudFormationDeployer(AwsQueryClient cloudFormation, Action
             }
 
             started = _time.GetUtcNow();
-            await cloudFormation.CallAsync("DeleteStack", new JsonObject { ["StackName"] = stackName, ["ClientRequestToken"] = NewToken() }, cancellationToken);
+            await cloudFormation.CallAsync("DeleteStack", DeleteRequest(stackName), cancellationToken);
             await FollowAsync(stackName, started, "DELETE_COMPLETE", cancellationToken);
         }
     }
@@ -298,6 +310,17 @@ public sealed class CloudFormationDeployer(AwsQueryClient cloudFormation, Action
         while (!string.IsNullOrEmpty(next));
 
         return ids;
+    }
+
+    private JsonObject DeleteRequest(string stackName)
+    {
+        var request = new JsonObject { ["StackName"] = stackName, ["ClientRequestToken"] = NewToken() };
+        if (RoleArn is not null)
+        {
+            request["RoleARN"] = RoleArn;
+        }
+
+        return request;
     }
 
     /// <summary>A stack's tags.</summary>

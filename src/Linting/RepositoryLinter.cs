@@ -29,6 +29,12 @@ public sealed class RepositoryLinter(LintOptions options)
     /// <summary>The folder of the environment files (<c>&lt;env&gt;.json</c>).</summary>
     public const string EnvironmentsFolder = "templates/environments/";
 
+    /// <summary>The CI/CD pipeline stack's template (DeployPipeline).</summary>
+    public const string PipelineTemplate = "templates/pipeline.yaml";
+
+    /// <summary>The pipeline stack's parameters (DeployPipeline), checked against <see cref="PipelineTemplate"/>.</summary>
+    public const string PipelineEnvironment = EnvironmentsFolder + "pipeline.json";
+
     /// <summary>Rule id of a file Lint itself failed on (a bug in Lint, reported instead of a stack trace).</summary>
     public const string InternalRule = "LINT-INTERNAL";
 
@@ -60,6 +66,7 @@ public sealed class RepositoryLinter(LintOptions options)
         var files = await ProductFiles.ListAsync(repositoryRoot, cancellationToken);
         var run = new LintRun(options, files, repositoryRoot);
         CfnTemplate? main = null;
+        CfnTemplate? pipeline = null;
         var environments = new List<EnvironmentFile>();
         foreach (var file in files.Where(f => DocumentParser.Applies(f) || f.EndsWith(".dqdl", StringComparison.OrdinalIgnoreCase)))
         {
@@ -73,6 +80,10 @@ public sealed class RepositoryLinter(LintOptions options)
                     if (file == MainTemplate)
                     {
                         main = template;
+                    }
+                    else if (file == PipelineTemplate)
+                    {
+                        pipeline = template;
                     }
                 }
                 else if (file.EndsWith(".dqdl", StringComparison.OrdinalIgnoreCase))
@@ -103,11 +114,12 @@ public sealed class RepositoryLinter(LintOptions options)
             });
         }
 
-        if (main is not null)
+        // templates/environments/pipeline.json holds the pipeline stack's parameters; the others the ETL stack's.
+        foreach (var environment in environments)
         {
-            foreach (var environment in environments)
+            if ((environment.Path == PipelineEnvironment ? pipeline : main) is { } template)
             {
-                run.Guard(environment.Path, () => run.CheckEnvironment(main, environment));
+                run.Guard(environment.Path, () => run.CheckEnvironment(template, environment));
             }
         }
 

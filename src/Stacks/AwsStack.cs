@@ -141,26 +141,23 @@ public static class AwsStack
     /// <summary>
     /// Deploys the CI/CD pipeline stack (<c>templates/pipeline.yaml</c>) from the working tree: it
     /// makes the artifact bucket everything else needs, so it cannot come from a published artifact.
-    /// Parameters from <c>PIPELINE_PARAM_&lt;Name&gt;</c>; tagged with the pipeline and commit, never
+    /// Parameters from <c>templates/environments/pipeline.json</c>, then <c>PIPELINE_PARAM_&lt;Name&gt;</c>; tagged with the pipeline and commit, never
     /// with an expiry (Sweep leaves it alone).
     /// </summary>
     public static async Task<AwsDeployment> DeployPipelineAsync(string repositoryRoot, string stackName, string pipeline, string? commit, AwsClients aws, Action<string> log, CancellationToken cancellationToken, TimeSpan? poll = null, TimeSpan? deadline = null)
     {
-        var inputs = await StackInputs.ReadAsync(repositoryRoot, PipelineTemplate, "pipeline", new Dictionary<string, string>(StringComparer.Ordinal) { ["ProjectName"] = pipeline }, cancellationToken: cancellationToken);
+        var inputs = await StackInputs.ReadAsync(repositoryRoot, RepositoryLinter.PipelineTemplate, "pipeline", new Dictionary<string, string>(StringComparer.Ordinal) { ["ProjectName"] = pipeline }, cancellationToken: cancellationToken);
         var tags = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             [PipelineTag] = pipeline,
             ["role"] = "pipeline",
             ["commit"] = commit ?? "unknown",
         };
-        return await DeployInputsAsync(stackName, PipelineTemplate, inputs, tags, null, aws, log, cancellationToken, null, TimeProvider.System, poll, deadline);
+        return await DeployInputsAsync(stackName, RepositoryLinter.PipelineTemplate, inputs, tags, null, aws, log, cancellationToken, null, TimeProvider.System, poll, deadline, ownPermissions: true);
     }
 
-    /// <summary>The pipeline stack's template in the repository.</summary>
-    public const string PipelineTemplate = "templates/pipeline.yaml";
-
     /// <summary>One deployment of evaluated inputs: a large template uploaded, capabilities, a change set, secrets masked in what is printed.</summary>
-    private static async Task<AwsDeployment> DeployInputsAsync(string stackName, string templateName, StackInputs inputs, IReadOnlyDictionary<string, string> tags, (string? Bucket, string Key)? upload, AwsClients aws, Action<string> log, CancellationToken cancellationToken, Func<IReadOnlyList<ResourceChange>, Task>? review, TimeProvider time, TimeSpan? poll, TimeSpan? deadline)
+    private static async Task<AwsDeployment> DeployInputsAsync(string stackName, string templateName, StackInputs inputs, IReadOnlyDictionary<string, string> tags, (string? Bucket, string Key)? upload, AwsClients aws, Action<string> log, CancellationToken cancellationToken, Func<IReadOnlyList<ResourceChange>, Task>? review, TimeProvider time, TimeSpan? poll, TimeSpan? deadline, bool ownPermissions = false)
     {
         var mask = inputs.Mask();
         aws.Plan?.AddSecrets(inputs.Secrets.Select(inputs.Text));
@@ -178,7 +175,7 @@ public static class AwsStack
         }
 
         var capabilities = Capabilities(inputs.Template);
-        var deployer = aws.Deployer(line => log(mask.Mask(line)), poll, deadline, time);
+        var deployer = aws.Deployer(line => log(mask.Mask(line)), poll, deadline, time, ownPermissions);
         StackDeployResult result;
         try
         {

@@ -165,15 +165,6 @@ public sealed class PipelineHostTests : IDisposable
     }
 
     [Fact]
-    public async Task A_target_whose_capability_has_not_landed_says_so_and_fails()
-    {
-        var result = await Run("--target=AutomatedLiveTest", "--lane=aws", "--exclusive");
-
-        result.ExitCode.Should().Be(ExitCodes.Failure, result.ToString());
-        result.Error.Should().Contain("not available yet: the aws lane's AutomatedLiveTest").And.Contain("see README");
-    }
-
-    [Fact]
     public async Task The_repository_root_is_found_from_a_subdirectory_and_the_current_directory_is_left_alone()
     {
         var previous = Environment.CurrentDirectory;

@@ -278,6 +278,28 @@ public sealed class RepositoryLinterTests : IDisposable
         }
     }
 
+    public sealed class PipelineEnvironment : IDisposable
+    {
+        private readonly TempDirectory _dir = new("pipeline-env");
+
+        public void Dispose() => _dir.Dispose();
+
+        [Fact]
+        public async Task The_pipeline_stacks_parameters_file_is_checked_against_the_pipeline_template_not_the_etl_one()
+        {
+            _dir.Write("cake.config", string.Empty);
+            _dir.Write("templates/pipeline.yaml", File.ReadAllText(Path.Combine(RepositoryRoot.Path, "templates/pipeline.yaml")));
+            _dir.Write("templates/environments/pipeline.json", "{\n  \"Parameters\": {\n    \"RepositoryId\": \"acme/glue-etl\",\n    \"BranchName\": \"main\",\n    \"GitProvidr\": \"GitHub\"\n  }\n}\n");
+
+            var report = await new RepositoryLinter(new LintOptions()).LintRepositoryAsync(_dir.Path, CancellationToken.None);
+
+            var finding = report.Findings.Should().ContainSingle(string.Join('\n', report.Findings)).Subject;
+            (finding.Location!.Value.Source, finding.Location.Value.Line).Should().Be(("templates/environments/pipeline.json", 5));
+            finding.Message.Should().Contain("GitProvidr").And.Contain("templates/pipeline.yaml");
+            finding.Fix.Should().Contain("GitProvider");
+        }
+    }
+
     public sealed class ForeignTemplates : IDisposable
     {
         private readonly TempDirectory _dir = new("foreign");
