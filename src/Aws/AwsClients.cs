@@ -53,7 +53,7 @@ public sealed class AwsClients
 
     /// <summary>Clients that send nothing: each call becomes a plan line (placeholder account 123456789012, region us-east-1).</summary>
     public static AwsClients ForPlan(AwsPlan plan) =>
-        new(new AwsEnvironment(AwsPlan.Region, new BasicAWSCredentials("AKIAPLANPLANPLANPLAN", "plan"), new Dictionary<string, string?>()), null, plan);
+        new(new AwsEnvironment(AwsPlan.Region, new BasicAWSCredentials("AKIAPLANPLANPLANPLAN", "plan"), new Dictionary<string, string?> { [AwsEnvironment.DeployRoleVariable] = System.Environment.GetEnvironmentVariable(AwsEnvironment.DeployRoleVariable) }), null, plan);
 
     /// <summary>The STS GetCallerIdentity preflight: who acts, before anything changes. Asked once per clients; later calls get the same answer.</summary>
     public async Task<CallerIdentity> CallerIdentityAsync(CancellationToken cancellationToken) =>

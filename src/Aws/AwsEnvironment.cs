@@ -63,7 +63,10 @@ public sealed record AwsEnvironment(string Region, AWSCredentials Credentials, I
     public bool HasEndpointOverride(string service) => EndpointOverride(service) is not null;
 
     /// <summary>The CloudFormation service role stacks are deployed and deleted with: <c>PIPELINE_DEPLOY_ROLE</c> (an ARN; the pipeline stack's DeployRole), or null.</summary>
-    public string? DeployRole => Variable("PIPELINE_DEPLOY_ROLE") is { Length: > 0 } role ? role : null;
+    public string? DeployRole => Variable(DeployRoleVariable) is { Length: > 0 } role ? role : null;
+
+    /// <summary>The variable naming the CloudFormation service role.</summary>
+    public const string DeployRoleVariable = "PIPELINE_DEPLOY_ROLE";
 
     /// <summary>How often waits ask AWS: <c>PIPELINE_AWS_POLL_SECONDS</c> (default 5).</summary>
     public TimeSpan Poll => Duration("PIPELINE_AWS_POLL_SECONDS", TimeSpan.FromSeconds(1), "5") ?? TimeSpan.FromSeconds(5);

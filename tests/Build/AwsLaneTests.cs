@@ -24,7 +24,7 @@ public sealed class AwsLaneTests : IDisposable
     [
         "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE",
         "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL_CLOUDFORMATION", "AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL_CODEPIPELINE", "AWS_ENDPOINT_URL_ATHENA", "AWS_ENDPOINT_URL_GLUE", "PIPELINE_ATHENA_WORKGROUP", "PIPELINE_ATHENA_OUTPUT", "PIPELINE_CODEPIPELINE", "PIPELINE_PROD_STACK",
-        "PIPELINE_ARTIFACT_BUCKET", "PIPELINE_AWS_POLL_SECONDS", "PIPELINE_AWS_WAIT_MINUTES", "PIPELINE_PARAM_ProbeToken",
+        "PIPELINE_ARTIFACT_BUCKET", "PIPELINE_DEPLOY_ROLE", "PIPELINE_PARAM_RepositoryId", "PIPELINE_PIPELINE_STACK", "PIPELINE_AWS_POLL_SECONDS", "PIPELINE_AWS_WAIT_MINUTES", "PIPELINE_PARAM_ProbeToken",
         "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_EC2_METADATA_DISABLED",
     ];
 
@@ -788,8 +788,61 @@ public sealed class AwsLaneTests : IDisposable
         result.Error.Should().MatchRegex(@"rules of taxi_livetest_aws_1\s+SKIPPED").And.Contain("plan mode: Athena is not asked");
         File.Exists(Path.Combine(_repo.Path, "artifacts", "livetest-digest.txt")).Should().BeFalse("a plan tests nothing, so it exports no tested digest");
     }
-}
 
+    [SkippableFact]
+    public async Task Plan_of_DeployPipeline_creates_the_pipeline_stack_with_its_own_permissions_and_no_expiry()
+    {
+        Environment.SetEnvironmentVariable("PIPELINE_PARAM_RepositoryId", "acme/glue-etl");
+        Environment.SetEnvironmentVariable("PIPELINE_DEPLOY_ROLE", "arn:aws:iam::123456789012:role/glue-etl-pipeline-DeployRole-1");
+
+        var result = await Run("--target=DeployPipeline", "--lane=aws", "--plan");
+
+        result.ExitCode.Should().Be(0, result.ToString());
+        var calls = PlanCalls(result);
+        var create = calls.Single(c => (string?)c["operation"] == "CreateChangeSet")["request"]!;
+        ((string?)create["StackName"]).Should().Be("glue-etl-pipeline");
+        create["TemplateBody"]!.GetValue<string>().Should().Contain("AWS::CodePipeline::Pipeline");
+        create["Capabilities"]!.AsArray().Select(c => (string?)c).Should().Equal("CAPABILITY_IAM");
+        create["Parameters"]!.AsArray().ToDictionary(p => (string)p!["ParameterKey"]!, p => (string?)p!["ParameterValue"]).Should()
+            .Contain("RepositoryId", "acme/glue-etl").And.Contain("ProjectName", "glue-etl");
+        create["RoleARN"].Should().BeNull("the pipeline stack makes the deploy role; it is deployed with the caller's own permissions");
+        create["Tags"]!.AsArray().Select(t => (string?)t!["Key"]).Should().Contain("pipeline").And.NotContain("expiry", "Sweep never removes the pipeline");
+        calls.Should().NotContain(c => (string?)c["operation"] == "DeleteStack", "the pipeline stack is not a LiveTest stack");
+    }
+
+    [Fact]
+    public async Task DeployPipeline_without_the_repository_says_which_parameter_to_give_and_sends_nothing()
+    {
+        var result = await Run("--target=DeployPipeline", "--lane=aws", "--plan");
+
+        result.ExitCode.Should().Be(ExitCodes.UsageOrInput, result.ToString());
+        result.Error.Should().Contain("RepositoryId").And.Contain("PIPELINE_PARAM_RepositoryId");
+        result.Output.Should().NotContain("CreateChangeSet");
+    }
+
+    [SkippableFact]
+    public async Task With_a_deploy_role_LiveTest_stacks_are_created_and_deleted_through_it()
+    {
+        Environment.SetEnvironmentVariable("PIPELINE_DEPLOY_ROLE", "arn:aws:iam::123456789012:role/glue-etl-pipeline-DeployRole-1");
+
+        var result = await Run("--target=DeployLiveTest", "--lane=aws", "--plan", $"--stack={Stack}");
+
+        result.ExitCode.Should().Be(0, result.ToString());
+        var calls = PlanCalls(result);
+        calls.Where(c => (string?)c["operation"] is "CreateChangeSet" or "DeleteStack").Should().HaveCount(2)
+            .And.OnlyContain(c => (string?)c["request"]!["RoleARN"] == "arn:aws:iam::123456789012:role/glue-etl-pipeline-DeployRole-1");
+    }
+
+    [SkippableFact]
+    public async Task With_keep_stack_the_LiveTest_stack_outlives_the_run_for_the_pipelines_next_action()
+    {
+        var result = await Run("--target=DeployLiveTest", "--lane=aws", "--plan", "--keep-stack", $"--stack={Stack}");
+
+        result.ExitCode.Should().Be(0, result.ToString());
+        PlanCalls(result).Should().NotContain(c => (string?)c["operation"] == "DeleteStack");
+        result.Error.Should().Contain("--keep-stack").And.Contain("TeardownLiveTest removes it");
+    }
+}
 
 /// <summary>The aws lane's host tests change the process's AWS_* variables: they run alone.</summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
