@@ -45,6 +45,12 @@ public static class AwsLiveTest
             (artifact, _) = await ArtifactManifest.ReadAsync(zip, request.ArtifactZip, cancellationToken);
         }
 
+        // The stack's jobs read the artifact published under its digest: testing it with another artifact's template would test the wrong thing.
+        if (CloudFormationDeployer.Tags(stack).GetValueOrDefault("digest") is { Length: > 0 } deployed && deployed != artifact.Digest)
+        {
+            throw new PipelineInputException(Diagnostic.Error(new SourceLocation($"--stack={request.StackName}"), "STACK-DIGEST", $"The aws stack {request.StackName} was deployed from the artifact with digest {deployed}, not {artifact.Digest} ({Path.GetFileName(request.ArtifactZip)})", "give --artifact the zip the stack was deployed from, or deploy this one first (DeployLiveTest)"));
+        }
+
         var mirror = await LocalStack.DeployAsync(
             new LocalDeployRequest(request.StackName, request.ScratchRoot, request.Template, request.Environment)
             {

@@ -647,7 +647,7 @@ public sealed class AwsLaneTests : IDisposable
     /// as <paramref name="jobRun"/> says, Athena answers from DuckDB where the data lake's table holds a
     /// few good trips.
     /// </summary>
-    private async Task<(HostRunResult Result, FakeAws Glue, FakeAws Athena)> RunTaxiLiveTestAsync(Func<string, JsonObject> jobRun, params string[] extra)
+    private async Task<(HostRunResult Result, FakeAws Glue, FakeAws Athena)> RunTaxiLiveTestAsync(Func<string, JsonObject> jobRun, string? deployedDigest = null)
     {
         _repo.Write("templates/etl.yaml", TaxiTemplate);
         _repo.Commit("a stack of the taxi job");
@@ -657,6 +657,11 @@ public sealed class AwsLaneTests : IDisposable
             .Returns("DescribeStacks", Stacks("CREATE_COMPLETE"));
         var described = Stacks("CREATE_COMPLETE");
         described["Stacks"]![0]!["Outputs"] = new JsonArray(new JsonObject { ["OutputKey"] = "DatalakeDatabaseName", ["OutputValue"] = "nytaxiparquet_livetest_aws_1" });
+        if (deployedDigest is not null)
+        {
+            described["Stacks"]![0]!["Tags"]!.AsArray().Add(new JsonObject { ["Key"] = "digest", ["Value"] = deployedDigest });
+        }
+
         _cfn.Returns("DescribeStacks", described);
         var ids = new (string Logical, string Physical, string Type)[]
         {
@@ -704,7 +709,7 @@ public sealed class AwsLaneTests : IDisposable
         Environment.SetEnvironmentVariable("AWS_ENDPOINT_URL_GLUE", glue.Endpoint.ToString());
         Environment.SetEnvironmentVariable("AWS_ENDPOINT_URL_ATHENA", athena.Endpoint.ToString());
 
-        var result = await Run(["--target=AutomatedLiveTest", "--lane=aws", $"--stack={Stack}", "--scale=0.0001", "--no-livetests", .. extra]);
+        var result = await Run("--target=AutomatedLiveTest", "--lane=aws", $"--stack={Stack}", "--scale=0.0001", "--no-livetests");
         return (result, glue, athena);
 
         static JsonNode Summary((string Logical, string Physical, string Type) r) => new JsonObject
@@ -755,6 +760,17 @@ public sealed class AwsLaneTests : IDisposable
         glue.RequestProblems.Should().BeEmpty();
         athena.RequestProblems.Should().BeEmpty();
         NoProblems();
+    }
+
+    [SkippableFact]
+    public async Task A_stack_deployed_from_another_artifact_is_not_tested_with_this_ones_template()
+    {
+        var (result, glue, _) = await RunTaxiLiveTestAsync(job => JobRun(job, "SUCCEEDED"), deployedDigest: new string('e', 64));
+
+        result.ExitCode.Should().Be(ExitCodes.UsageOrInput, result.ToString());
+        result.Error.Should().Contain("STACK-DIGEST").And.Contain($"was deployed from the artifact with digest {new string('e', 64)}");
+        glue.Requests.Should().BeEmpty("nothing runs against a stack of another artifact");
+        _cfn.Requests.Count(r => r.Operation == "DeleteStack").Should().Be(1);
     }
 
     [SkippableFact]
