@@ -31,10 +31,17 @@ internal static partial class AwsLiveTestStack
             line => context.Log.Information("{0}", line),
             context.CancellationToken);
         context.AwsDeployment = deployment;
+        Report(context, "aws stack", deployment);
+    }
+
+    /// <summary>What a deployment did: the action, status, capabilities, expiry and outputs.</summary>
+    public static void Report(BuildContext context, string what, AwsDeployment deployment)
+    {
         context.Log.Information(
-            "{0} the aws stack {1} ({2}); capabilities: {3}; expires {4}",
+            "{0} the {1} {2} ({3}); capabilities: {4}; expires {5}",
             deployment.Action switch { "CREATE" => "Created", "UPDATE" => "Updated", _ => "No changes to" },
-            stack,
+            what,
+            deployment.Stack,
             deployment.Status,
             deployment.Capabilities.Count == 0 ? "none" : string.Join(", ", deployment.Capabilities),
             deployment.Tags.GetValueOrDefault(AwsStack.ExpiryTag, "never"));

@@ -29,17 +29,7 @@ public sealed class DeployPipelineTask : AsyncFrostingTask<BuildContext>
         var commit = await git.IsWorkTreeAsync(context.CancellationToken) ? (await git.RunAsync(["rev-parse", "HEAD"], context.CancellationToken)).Trim() : null;
         var aws = await context.AwsAsync();
         var deployment = await AwsStack.DeployPipelineAsync(context.RepositoryRoot, stack, context.ArtifactName, commit, aws, line => context.Log.Information("{0}", line), context.CancellationToken);
-        context.Log.Information(
-            "{0} the pipeline stack {1} ({2}); capabilities: {3}",
-            deployment.Action switch { "CREATE" => "Created", "UPDATE" => "Updated", _ => "No changes to" },
-            stack,
-            deployment.Status,
-            deployment.Capabilities.Count == 0 ? "none" : string.Join(", ", deployment.Capabilities));
-        foreach (var (name, value) in deployment.Outputs)
-        {
-            context.Log.Information("  output {0} = {1}", name, value);
-        }
-
+        AwsLiveTestStack.Report(context, "pipeline stack", deployment);
         if (deployment.Outputs.TryGetValue("ArtifactBucketName", out var bucket))
         {
             context.Log.Information("To run the aws lane from a laptop against this pipeline: export {0}={1}", BuildContext.ArtifactBucketVariable, bucket);
