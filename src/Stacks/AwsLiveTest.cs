@@ -58,6 +58,7 @@ public static class AwsLiveTest
                 ArtifactDigest = artifact.Digest,
                 Pseudo = new PseudoParameters(request.StackName, aws.Environment.Region, identity.Account),
                 PhysicalIds = ids,
+                DeployedParameters = AwsQueryClient.Items(stack["Parameters"]).ToDictionary(p => (string)p["ParameterKey"]!, p => (string?)p["ParameterValue"] ?? string.Empty, StringComparer.Ordinal),
                 Artifact = (request.ArtifactBucket, AwsStack.ArtifactPrefix(artifact)),
                 Tags = CloudFormationDeployer.Tags(stack),
             },
@@ -83,7 +84,6 @@ public sealed class AwsLiveTestLane : LiveTestLane
     private readonly AwsClients _aws;
     private readonly GlueRuns _glue;
     private readonly AthenaOptions _athena;
-    private readonly Action<string> _log;
 
     /// <summary>The lane of a mirrored aws stack (<see cref="AwsLiveTest.MirrorAsync"/>).</summary>
     public AwsLiveTestLane(RunManifest manifest, AwsClients aws, AthenaOptions athena, Action<string> log, TimeSpan? poll = null, TimeSpan? deadline = null)
@@ -91,7 +91,6 @@ public sealed class AwsLiveTestLane : LiveTestLane
     {
         _aws = aws;
         _athena = athena;
-        _log = log;
         _glue = new GlueRuns(aws.Glue, log, poll ?? aws.Environment.Poll, deadline ?? aws.Environment.WaitDeadline);
     }
 

@@ -52,6 +52,12 @@ public sealed record LocalDeployRequest(string StackName, string StateRoot, stri
     /// <summary>To mirror a deployed stack: its physical ids by logical id (ListStackResources), used before any name the template gives.</summary>
     public IReadOnlyDictionary<string, string> PhysicalIds { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>
+    /// To mirror a deployed stack: the parameter values it was deployed with (DescribeStacks; NoEcho
+    /// ones masked), over the environment file and <c>PIPELINE_PARAM_</c>.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> DeployedParameters { get; init; } = new Dictionary<string, string>();
+
     /// <summary>To mirror a deployed stack: the ArtifactBucket and ArtifactPrefix it was given (its jobs read their specs there). Null: the local artifact bucket.</summary>
     public (string Bucket, string Prefix)? Artifact { get; init; }
 }
@@ -163,7 +169,9 @@ public static class LocalStack
             [RunParameters.ArtifactBucket] = artifactBucket,
             [RunParameters.ArtifactPrefix] = artifactPrefix,
         };
-        var inputs = await StackInputs.ReadAsync(artifactFolder, request.Template, request.Environment, run, cancellationToken: cancellationToken);
+        string? Variable(string name) =>
+            name.StartsWith(ParameterVariable, StringComparison.Ordinal) && request.DeployedParameters.TryGetValue(name[ParameterVariable.Length..], out var deployed) ? deployed : Environment.GetEnvironmentVariable(name);
+        var inputs = await StackInputs.ReadAsync(artifactFolder, request.Template, request.Environment, run, Variable, cancellationToken);
         var template = inputs.Template;
         var values = inputs.Values;
         var secrets = inputs.Mask();

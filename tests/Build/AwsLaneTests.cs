@@ -24,7 +24,7 @@ public sealed class AwsLaneTests : IDisposable
     [
         "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE",
         "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL_CLOUDFORMATION", "AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL_CODEPIPELINE", "AWS_ENDPOINT_URL_ATHENA", "AWS_ENDPOINT_URL_GLUE", "PIPELINE_ATHENA_WORKGROUP", "PIPELINE_ATHENA_OUTPUT", "PIPELINE_CODEPIPELINE", "PIPELINE_PROD_STACK",
-        "PIPELINE_ARTIFACT_BUCKET", "PIPELINE_DEPLOY_ROLE", "PIPELINE_PARAM_RepositoryId", "PIPELINE_PIPELINE_STACK", "PIPELINE_AWS_POLL_SECONDS", "PIPELINE_AWS_WAIT_MINUTES", "PIPELINE_PARAM_ProbeToken",
+        "PIPELINE_ARTIFACT_BUCKET", "PIPELINE_DEPLOY_ROLE", "PIPELINE_PARAM_RepositoryId", "PIPELINE_PIPELINE_STACK", "PIPELINE_AWS_POLL_SECONDS", "PIPELINE_AWS_WAIT_MINUTES", "PIPELINE_PARAM_ProbeToken", "PIPELINE_PARAM_WarehousePassword",
         "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_EC2_METADATA_DISABLED",
     ];
 
@@ -95,7 +95,7 @@ public sealed class AwsLaneTests : IDisposable
         Environment.SetEnvironmentVariable("PIPELINE_AWS_POLL_SECONDS", "0.01");
         // The artifact bucket has nothing yet: the run publishes.
         _s3.Fails("HeadObject", 404, "NotFound", "Not Found").Otherwise("PutObject", _ => new JsonObject { ["ETag"] = "\"etag\"" });
-        _sts.Returns("GetCallerIdentity", new JsonObject { ["Account"] = "111122223333", ["Arn"] = "arn:aws:sts::111122223333:assumed-role/ci/build", ["UserId"] = "AROAEXAMPLE:build" });
+        _sts.Otherwise("GetCallerIdentity", _ => new JsonObject { ["Account"] = "111122223333", ["Arn"] = "arn:aws:sts::111122223333:assumed-role/ci/build", ["UserId"] = "AROAEXAMPLE:build" });
     }
 
     private static JsonObject Stacks(string status, bool livetest = true, string? expiry = null) => new()
@@ -649,7 +649,15 @@ public sealed class AwsLaneTests : IDisposable
     /// </summary>
     private async Task<(HostRunResult Result, FakeAws Glue, FakeAws Athena)> RunTaxiLiveTestAsync(Func<string, JsonObject> jobRun, string? deployedDigest = null)
     {
-        _repo.Write("templates/etl.yaml", TaxiTemplate);
+        var (glue, athena) = await ScriptTaxiStackAsync(TaxiTemplate, jobRun, deployedDigest);
+        var result = await Run("--target=AutomatedLiveTest", "--lane=aws", $"--stack={Stack}", "--scale=0.0001", "--no-livetests");
+        return (result, glue, athena);
+    }
+
+    /// <summary>Scripts the fakes for the taxi stack's create, its description and resources, its Glue runs, Athena, and its deletion.</summary>
+    private async Task<(FakeAws Glue, FakeAws Athena)> ScriptTaxiStackAsync(string template, Func<string, JsonObject> jobRun, string? deployedDigest = null, params (string Key, string Value)[] deployedParameters)
+    {
+        _repo.Write("templates/etl.yaml", template);
         _repo.Commit("a stack of the taxi job");
         UseFakes();
         ScriptCreate();
@@ -657,6 +665,7 @@ public sealed class AwsLaneTests : IDisposable
             .Returns("DescribeStacks", Stacks("CREATE_COMPLETE"));
         var described = Stacks("CREATE_COMPLETE");
         described["Stacks"]![0]!["Outputs"] = new JsonArray(new JsonObject { ["OutputKey"] = "DatalakeDatabaseName", ["OutputValue"] = "nytaxiparquet_livetest_aws_1" });
+        described["Stacks"]![0]!["Parameters"] = new JsonArray(deployedParameters.Select(p => (JsonNode)new JsonObject { ["ParameterKey"] = p.Key, ["ParameterValue"] = p.Value }).ToArray());
         if (deployedDigest is not null)
         {
             described["Stacks"]![0]!["Tags"]!.AsArray().Add(new JsonObject { ["Key"] = "digest", ["Value"] = deployedDigest });
@@ -708,9 +717,7 @@ public sealed class AwsLaneTests : IDisposable
         _disposables.Add(duckDb);
         Environment.SetEnvironmentVariable("AWS_ENDPOINT_URL_GLUE", glue.Endpoint.ToString());
         Environment.SetEnvironmentVariable("AWS_ENDPOINT_URL_ATHENA", athena.Endpoint.ToString());
-
-        var result = await Run("--target=AutomatedLiveTest", "--lane=aws", $"--stack={Stack}", "--scale=0.0001", "--no-livetests");
-        return (result, glue, athena);
+        return (glue, athena);
 
         static JsonNode Summary((string Logical, string Physical, string Type) r) => new JsonObject
         {
@@ -759,6 +766,33 @@ public sealed class AwsLaneTests : IDisposable
         _cfn.Requests.Count(r => r.Operation == "DeleteStack").Should().Be(1, "the teardown hook removes the stack after the run");
         glue.RequestProblems.Should().BeEmpty();
         athena.RequestProblems.Should().BeEmpty();
+        NoProblems();
+    }
+
+    [SkippableFact]
+    public async Task In_CodePipelines_separate_actions_one_stack_is_deployed_kept_tested_with_its_deployed_parameters_and_cleaned_up()
+    {
+        // A NoEcho parameter given to the Deploy action only, as CI passes a secret to the build that needs it.
+        var template = TaxiTemplate.Replace("  ArtifactPrefix: {Type: String}\n", "  ArtifactPrefix: {Type: String}\n  WarehousePassword: {Type: String, NoEcho: true}\n", StringComparison.Ordinal);
+        var (glue, _) = await ScriptTaxiStackAsync(template, job => JobRun(job, "SUCCEEDED"), null, ("Environment", "livetest"), ("NameSuffix", "livetest_aws_1"), ("WarehousePassword", "****"));
+        Environment.SetEnvironmentVariable("PIPELINE_PARAM_WarehousePassword", "w4rehouse-s3cret");
+        var deploy = await Run("--target=DeployLiveTest", "--lane=aws", "--keep-stack", $"--stack={Stack}");
+        Environment.SetEnvironmentVariable("PIPELINE_PARAM_WarehousePassword", null);
+        deploy.ExitCode.Should().Be(0, deploy.ToString());
+        _cfn.Requests.Should().NotContain(r => r.Operation == "DeleteStack", "the Deploy action keeps the stack for the next action");
+        var zip = Directory.GetFiles(Path.Combine(_repo.Path, "artifacts"), "*.zip").Single();
+
+        var test = await Run("--target=AutomatedLiveTest", "--lane=aws", "--exclusive", $"--artifact={zip}", $"--stack={Stack}", "--scale=0.0001", "--no-livetests");
+
+        test.ExitCode.Should().Be(0, test.ToString());
+        glue.Requests.Should().Contain(r => r.Operation == "StartJobRun" && (string?)r.Body["JobName"] == "taxi_livetest_aws_1");
+        _cfn.Requests.Should().NotContain(r => r.Operation == "DeleteStack", "AutomatedLiveTest alone deploys nothing, so it tears nothing down");
+        (test.Output + test.Error).Should().NotContain("w4rehouse-s3cret");
+
+        var cleanup = await Run("--target=TeardownLiveTest", "--lane=aws", $"--stack={Stack}");
+
+        cleanup.ExitCode.Should().Be(0, cleanup.ToString());
+        _cfn.Requests.Count(r => r.Operation == "DeleteStack").Should().Be(1);
         NoProblems();
     }
 
