@@ -58,6 +58,12 @@ public sealed class AwaitApprovalTask : AsyncFrostingTask<BuildContext>
     private static async Task AnswerPipelineAsync(BuildContext context, string pipeline, ApprovalRecord record)
     {
         var aws = await context.AwsAsync();
+        if (aws.Plan is { } plan)
+        {
+            // A plan has no pipeline to ask: it assumes one waiting at its approval for this digest.
+            plan.PipelineDigest = record.Digest;
+        }
+
         var approval = new GluePipeline.Aws.CodePipelineApproval(aws.CodePipeline, line => context.Log.Information("{0}", line));
         var target = new GluePipeline.Aws.PipelineApprovalTarget(pipeline);
         try

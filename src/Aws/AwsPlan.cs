@@ -39,6 +39,13 @@ public sealed class AwsPlan(Action<string> write)
         }
     }
 
+    /// <summary>
+    /// The digest a CodePipeline's AutomatedLiveTest exported, as a plan assumes it: a plan of
+    /// AwaitApproval through a pipeline finds that pipeline waiting at its approval for the digest this
+    /// run approves. Null: the pipeline exported none.
+    /// </summary>
+    public string? PipelineDigest { get; set; }
+
     /// <summary>Records a call and answers it as the empty account would.</summary>
     public JsonObject Call(string service, string operation, JsonObject request)
     {
@@ -86,10 +93,45 @@ public sealed class AwsPlan(Action<string> write)
             case ("glue", "GetCrawler"):
                 // READY, its last crawl a success that started now: a crawl started before this answer is complete.
                 return new JsonObject { ["Crawler"] = new JsonObject { ["Name"] = (string?)request["Name"], ["State"] = "READY", ["LastCrawl"] = new JsonObject { ["Status"] = "SUCCEEDED", ["StartTime"] = Now() } } };
+            case ("codepipeline", "GetPipelineState"):
+                return PlannedPipelineState(new PipelineApprovalTarget((string)request["name"]!));
+            case ("codepipeline", "ListActionExecutions"):
+                var target = new PipelineApprovalTarget((string)request["pipelineName"]!);
+                var exported = PipelineDigest is null ? new JsonObject() : new JsonObject { [target.DigestVariable] = PipelineDigest };
+                return new JsonObject
+                {
+                    ["actionExecutionDetails"] = new JsonArray(new JsonObject
+                    {
+                        ["pipelineExecutionId"] = PlannedExecution,
+                        ["actionName"] = target.DigestAction,
+                        ["status"] = "Succeeded",
+                        ["lastUpdateTime"] = Now(),
+                        ["output"] = new JsonObject { ["outputVariables"] = exported },
+                    }),
+                };
+            case ("codepipeline", "PutApprovalResult"):
+                return new JsonObject { ["approvedAt"] = Now() };
             default:
                 return [];
         }
     }
+
+    private const string PlannedExecution = "00000000-0000-0000-0000-00000000e1a0";
+
+    /// <summary>A pipeline whose LiveTest stage waits at its approval, its AutomatedLiveTest done.</summary>
+    private static JsonObject PlannedPipelineState(PipelineApprovalTarget target) => new()
+    {
+        ["pipelineName"] = target.Pipeline,
+        ["pipelineVersion"] = 1,
+        ["stageStates"] = new JsonArray(new JsonObject
+        {
+            ["stageName"] = target.Stage,
+            ["latestExecution"] = new JsonObject { ["pipelineExecutionId"] = PlannedExecution, ["status"] = "InProgress" },
+            ["actionStates"] = new JsonArray(
+                new JsonObject { ["actionName"] = target.DigestAction, ["latestExecution"] = new JsonObject { ["status"] = "Succeeded", ["lastStatusChange"] = Now() } },
+                new JsonObject { ["actionName"] = target.Action, ["latestExecution"] = new JsonObject { ["status"] = "InProgress", ["token"] = "00000000-0000-0000-0000-000000000001", ["lastStatusChange"] = Now() } }),
+        }),
+    };
 
     private static double Now() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0;
 

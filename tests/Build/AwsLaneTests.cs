@@ -892,6 +892,22 @@ public sealed class AwsLaneTests : IDisposable
         PlanCalls(result).Should().NotContain(c => (string?)c["operation"] == "DeleteStack");
         result.Error.Should().Contain("--keep-stack").And.Contain("TeardownLiveTest removes it");
     }
+
+    [SkippableFact]
+    public async Task Plan_of_AwaitApproval_through_CodePipeline_reads_the_approval_and_the_tested_digest_then_answers_it()
+    {
+        Environment.SetEnvironmentVariable("PIPELINE_CODEPIPELINE", "glue-etl-pipeline");
+        var digest = new string('a', 64);
+
+        var result = await Run("--target=AwaitApproval", "--lane=aws", "--plan", "--exclusive", "--approve", $"--digest={digest}");
+
+        result.ExitCode.Should().Be(0, result.ToString());
+        var calls = PlanCalls(result).Where(c => (string?)c["service"] == "codepipeline").ToArray();
+        calls.Select(c => (string?)c["operation"]).Should().Equal("GetPipelineState", "ListActionExecutions", "PutApprovalResult");
+        var answer = calls[^1]["request"]!;
+        ((string?)answer["stageName"], (string?)answer["actionName"], (string?)answer["result"]!["status"]).Should().Be(("LiveTest", "LiveTestApproval", "Approved"));
+        ((string?)answer["result"]!["summary"]).Should().Contain(digest);
+    }
 }
 
 /// <summary>The aws lane's host tests change the process's AWS_* variables: they run alone.</summary>
