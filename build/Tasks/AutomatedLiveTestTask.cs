@@ -17,6 +17,8 @@ public sealed class AutomatedLiveTestTask : AsyncFrostingTask<BuildContext>
     /// <inheritdoc/>
     public override async Task RunAsync(BuildContext context)
     {
+        // Only a pass of this run may leave a digest for the pipeline to approve.
+        File.Delete(Path.Combine(context.ArtifactsDirectory, TestedDigestFile));
         if (context.Lane == Lane.Aws)
         {
             var (awsResult, awsManifest, awsOptions) = await AwsLiveTestStack.TestAsync(context);
@@ -69,7 +71,7 @@ public sealed class AutomatedLiveTestTask : AsyncFrostingTask<BuildContext>
     {
         context.LiveTest = result;
 
-        var width = Math.Max(20, result.Stages.Max(s => s.Name.Length));
+        var width = Math.Max(20, result.Stages.Select(s => s.Name.Length).DefaultIfEmpty(0).Max());
         context.Log.Information("{0} {1,-8} {2,9}", "stage".PadRight(width), "outcome", "time");
         foreach (var stage in result.Stages)
         {
@@ -81,6 +83,7 @@ public sealed class AutomatedLiveTestTask : AsyncFrostingTask<BuildContext>
         {
             context.Log.Information("Databases: {0}", string.Join("; ", manifest.Connections.Select(c => $"{c.Name} ({c.Engine}) -> {c.ServedBy ?? "none"}{(c.Provider is null ? string.Empty : $" [{c.Provider}]")}{(c.Note is null ? string.Empty : $" - {c.Note}")}")));
         }
+
         // CodePipeline's approval shows the digest this stage tested (buildspec: exported-variables ArtifactDigest).
         if (manifest.ArtifactDigest is { } tested && result.Passed && !context.IsPlan)
         {

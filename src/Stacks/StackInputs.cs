@@ -92,7 +92,7 @@ public sealed record StackInputs(CfnTemplate Template, byte[] TemplateBytes, IRe
             given[name] = (value, null);
         }
 
-        var (values, parameterFindings) = ParameterValues.Resolve(template, given, new SourceLocation(environmentDisplay, 1, 1));
+        var (values, parameterFindings) = ParameterValues.Resolve(template, given, File.Exists(environmentPath) ? new SourceLocation(environmentDisplay, 1, 1) : new SourceLocation(environmentDisplay));
         if (parameterFindings.Any(f => f.Severity == Severity.Error))
         {
             throw new PipelineInputException(parameterFindings.Where(f => f.Severity == Severity.Error));

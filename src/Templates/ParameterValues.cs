@@ -60,7 +60,7 @@ public static class ParameterValues
                     $"Parameter {parameter.Name} of {template.Path} has no value here and no Default",
                     parameter.NoEcho
                         ? $"give it when deploying as the environment variable PIPELINE_PARAM_{parameter.Name} (in CodeBuild, from Secrets Manager); a NoEcho value is never committed"
-                        : $"add \"{parameter.Name}\": \"...\" under Parameters, export PIPELINE_PARAM_{parameter.Name}=..., or give it a Default in the template"));
+                        : $"add \"{parameter.Name}\": \"...\" under Parameters in {(missingValueLocation.Source.EndsWith(".json", StringComparison.OrdinalIgnoreCase) ? missingValueLocation.Source : "the environment file")}, export PIPELINE_PARAM_{parameter.Name}=..., or give it a Default in the template"));
                 continue;
             }
 

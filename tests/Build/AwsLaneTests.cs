@@ -810,6 +810,9 @@ public sealed class AwsLaneTests : IDisposable
     [SkippableFact]
     public async Task A_job_that_fails_in_Glue_fails_the_run_with_its_message_and_what_needs_its_output_is_skipped()
     {
+        Directory.CreateDirectory(Path.Combine(_repo.Path, "artifacts"));
+        File.WriteAllText(Path.Combine(_repo.Path, "artifacts", "livetest-digest.txt"), new string('0', 64) + "\n");
+
         var (result, glue, _) = await RunTaxiLiveTestAsync(job => JobRun(job, "FAILED", "AnalysisException: cannot resolve 'pickup_at'"));
 
         result.ExitCode.Should().Be(ExitCodes.Failure, result.ToString());
@@ -817,7 +820,7 @@ public sealed class AwsLaneTests : IDisposable
         output.Should().Contain("AnalysisException: cannot resolve 'pickup_at'").And.Contain("/aws-glue/jobs");
         output.Should().MatchRegex(@"crawler DatalakeCrawler-Q2w3E\s+SKIPPED").And.MatchRegex(@"rules of taxi_livetest_aws_1\s+SKIPPED");
         glue.Requests.Should().NotContain(r => r.Operation == "StartCrawler" && (string?)r.Body["Name"] == "DatalakeCrawler-Q2w3E");
-        File.Exists(Path.Combine(_repo.Path, "artifacts", "livetest-digest.txt")).Should().BeFalse("a failed LiveTest exports no digest to approve");
+        File.Exists(Path.Combine(_repo.Path, "artifacts", "livetest-digest.txt")).Should().BeFalse("a failed LiveTest exports no digest to approve, not even an earlier run's");
         _cfn.Requests.Count(r => r.Operation == "DeleteStack").Should().Be(1, "a failed LiveTest is torn down too");
         glue.RequestProblems.Should().BeEmpty();
         NoProblems();

@@ -87,7 +87,7 @@ public sealed class RepositoryLinterTests : IDisposable
         var report = await Lint();
 
         report.Findings.Should().ContainSingle().Which.ToString().Should().Be(
-            "templates/environments/prod.json:1:1: error CFN-ENV: Parameter Environment of templates/etl.yaml has no value here and no Default. Fix: add \"Environment\": \"...\" under Parameters, export PIPELINE_PARAM_Environment=..., or give it a Default in the template.");
+            "templates/environments/prod.json:1:1: error CFN-ENV: Parameter Environment of templates/etl.yaml has no value here and no Default. Fix: add \"Environment\": \"...\" under Parameters in templates/environments/prod.json, export PIPELINE_PARAM_Environment=..., or give it a Default in the template.");
     }
 
     [Fact]
