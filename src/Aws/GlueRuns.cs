@@ -407,9 +407,9 @@ public sealed class GlueRuns(AwsJsonClient glue, Action<string> log, TimeSpan? p
 
             if (now >= until)
             {
-                await StopJobRunAsync(job, runId, "deadline");
+                var stopped = await StopJobRunAsync(job, runId, "deadline");
                 throw new GlueRunException(
-                    $"Glue job {job} run {runId} did not finish within the deadline of {Took(_deadline)}: it was {Describe(current)} for {Took(now - progress.Since)} ({Took(now - begun)} in all); it was stopped",
+                    $"Glue job {job} run {runId} did not finish within the deadline of {Took(_deadline)}: it was {Describe(current)} for {Took(now - progress.Since)} ({Took(now - begun)} in all); {(stopped ? "it was stopped" : "it could not be stopped: stop it in the Glue console")}",
                     new GlueJobOutcome(job, runId, current, null, JobLogGroup((string?)run["LogGroupName"], "error"), now - begun, attempt));
             }
 
@@ -508,9 +508,9 @@ public sealed class GlueRuns(AwsJsonClient glue, Action<string> log, TimeSpan? p
 
             if (now >= until)
             {
-                await StopCrawlerAsync(crawler, "deadline");
+                var stopped = await StopCrawlerAsync(crawler, "deadline");
                 throw new GlueRunException(
-                    $"Glue crawler {crawler} did not finish within the deadline of {Took(_deadline)}: it was {current} for {Took(now - progress.Since)} ({Took(now - ourStart)} since our start); it was stopped",
+                    $"Glue crawler {crawler} did not finish within the deadline of {Took(_deadline)}: it was {current} for {Took(now - progress.Since)} ({Took(now - ourStart)} since our start); {(stopped ? "it was stopped" : "it could not be stopped: stop it in the Glue console")}",
                     new GlueCrawlOutcome(crawler, current, null, (string?)lastCrawl?["LogGroup"], (string?)lastCrawl?["LogStream"], now - ourStart));
             }
 
@@ -524,26 +524,30 @@ public sealed class GlueRuns(AwsJsonClient glue, Action<string> log, TimeSpan? p
         return output["Crawler"] as JsonObject ?? throw new GlueRunException($"Glue GetCrawler of {crawler} answered without a Crawler");
     }
 
-    /// <summary>Stops our run, best effort (not cancellable: it is what cancellation does).</summary>
-    private async Task StopJobRunAsync(string job, string runId, string why)
+    /// <summary>Stops our run, best effort (not cancellable: it is what cancellation does); false when Glue did not stop it.</summary>
+    private async Task<bool> StopJobRunAsync(string job, string runId, string why)
     {
         Log($"{job} {runId}: stopping it ({why})");
         try
         {
             var output = await glue.CallAsync("BatchStopJobRun", new JsonObject { ["JobName"] = job, ["JobRunIds"] = new JsonArray(runId) }, CancellationToken.None);
-            foreach (var error in (output["Errors"] as JsonArray ?? []).OfType<JsonObject>())
+            var errors = (output["Errors"] as JsonArray ?? []).OfType<JsonObject>().ToArray();
+            foreach (var error in errors)
             {
                 Log($"{job} {runId}: Glue did not stop it: {(string?)error["ErrorDetail"]?["ErrorCode"]}: {(string?)error["ErrorDetail"]?["ErrorMessage"]}");
             }
+
+            return errors.Length == 0;
         }
         catch (Exception ex) when (ex is AwsException or OperationCanceledException)
         {
             Log($"{job} {runId}: could not stop it ({ex.Message}); stop it in the Glue console");
+            return false;
         }
     }
 
-    /// <summary>Stops our crawl, best effort (not cancellable: it is what cancellation does).</summary>
-    private async Task StopCrawlerAsync(string crawler, string why)
+    /// <summary>Stops our crawl, best effort (not cancellable: it is what cancellation does); false when it could not be stopped.</summary>
+    private async Task<bool> StopCrawlerAsync(string crawler, string why)
     {
         Log($"{crawler}: stopping the crawl ({why})");
         try
@@ -557,7 +561,10 @@ public sealed class GlueRuns(AwsJsonClient glue, Action<string> log, TimeSpan? p
         catch (Exception ex) when (ex is AwsException or OperationCanceledException)
         {
             Log($"{crawler}: could not stop the crawl ({ex.Message}); stop it in the Glue console");
+            return false;
         }
+
+        return true;
     }
 
     /// <summary>What a wait should print after a poll: nothing, the new state, or a heartbeat that the state lasts.</summary>

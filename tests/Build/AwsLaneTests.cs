@@ -797,6 +797,48 @@ public sealed class AwsLaneTests : IDisposable
     }
 
     [SkippableFact]
+    public async Task Independent_jobs_run_in_Glue_at_the_same_time()
+    {
+        // quakes reads what no crawler or job makes, so it need not wait for the raw crawl that taxi waits for.
+        var template = TaxiTemplate.Replace("  GreenRuleset:\n", """
+              QuakesJob:
+                Type: AWS::Glue::Job
+                Properties:
+                  Name: !Sub "quakes_${NameSuffix}"
+                  Role: !GetAtt GlueServiceRole.Arn
+                  GlueVersion: "4.0"
+                  Timeout: 60
+                  Command: {Name: glueetl, PythonVersion: "3", ScriptLocation: !Sub "s3://${ArtifactBucket}/${ArtifactPrefix}/jobs/runtime/glue_runtime.py"}
+                  DefaultArguments:
+                    --job_spec: !Sub "s3://${ArtifactBucket}/${ArtifactPrefix}/jobs/quakes/job.yaml"
+                    --raw_bucket: !Ref RawBucket
+                    --datalake_bucket: !Ref DatalakeBucket
+                    --job-bookmark-option: job-bookmark-enable
+              GreenRuleset:
+
+            """.Replace("\n\n", "\n", StringComparison.Ordinal), StringComparison.Ordinal);
+        template.Should().Contain("QuakesJob");
+
+        // Each run finishes only once both are being followed: one after the other, the first would never end.
+        var followed = new System.Collections.Concurrent.ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
+        JsonObject Together(string job)
+        {
+            followed[job] = true;
+            return JobRun(job, followed.Count >= 2 ? "SUCCEEDED" : "RUNNING");
+        }
+
+        var (glue, _) = await ScriptTaxiStackAsync(template, Together);
+        Environment.SetEnvironmentVariable("PIPELINE_AWS_WAIT_MINUTES", "0.2");
+
+        var result = await Run("--target=AutomatedLiveTest", "--lane=aws", $"--stack={Stack}", "--scale=0.0001", "--no-livetests");
+
+        result.ExitCode.Should().Be(0, result.ToString());
+        followed.Keys.Should().BeEquivalentTo("taxi_livetest_aws_1", "quakes_livetest_aws_1");
+        (result.Output + result.Error).Should().MatchRegex(@"rules of quakes_livetest_aws_1\s+SKIPPED", "its output is in no catalog table of this stack");
+        glue.RequestProblems.Should().BeEmpty();
+    }
+
+    [SkippableFact]
     public async Task A_stack_deployed_from_another_artifact_is_not_tested_with_this_ones_template()
     {
         var (result, glue, _) = await RunTaxiLiveTestAsync(job => JobRun(job, "SUCCEEDED"), deployedDigest: new string('e', 64));
