@@ -62,7 +62,7 @@ public sealed class AutomatedLiveTestTask : AsyncFrostingTask<BuildContext>
             UnservedConnections = connections.Unserved,
             RequireDatabases = context.IsContinuousIntegration,
         };
-        var result = await LocalLiveTest.RunAsync(manifest, manifestPath, options, line => context.Log.Information("{0}", line), context.CancellationToken);
+        var result = await LiveTestRun.RunAsync(manifest, manifestPath, options, line => context.Log.Information("{0}", line), context.CancellationToken);
         Report(context, result, manifest, options);
     }
 

@@ -93,7 +93,7 @@ internal static partial class AwsLiveTestStack
                 LiveTestsProject = Environment.GetEnvironmentVariable("PIPELINE_LIVETESTS_PROJECT") is { Length: > 0 } project ? project : null,
             };
             await using var lane = new AwsLiveTestLane(mirror.Manifest, aws, athena, log);
-            var result = await LocalLiveTest.RunAsync(mirror.Manifest, mirror.ManifestPath, lane, options, log, context.CancellationToken);
+            var result = await LiveTestRun.RunAsync(mirror.Manifest, mirror.ManifestPath, lane, options, log, context.CancellationToken);
 
             // The manifest stays beside the reports: `PIPELINE_RUN_MANIFEST=<it> dotnet test livetests` re-runs livetests/ by hand.
             var kept = mirror.Manifest with { BucketsRoot = null, Catalog = null, Bookmarks = null, StateDirectory = null };

@@ -40,7 +40,7 @@ public sealed class LiveTestBenchmark(string repositoryRoot, string workDirector
             try
             {
                 var last = i == iterations - 1;
-                var result = await LocalLiveTest.RunAsync(deployment.Manifest, deployment.ManifestPath, new LiveTestOptions(repositoryRoot, Path.Combine(workDirectory, "reports", stack)) { Scale = scale, RunLiveTests = last && liveTests }, _ => { }, cancellationToken);
+                var result = await LiveTestRun.RunAsync(deployment.Manifest, deployment.ManifestPath, new LiveTestOptions(repositoryRoot, Path.Combine(workDirectory, "reports", stack)) { Scale = scale, RunLiveTests = last && liveTests }, _ => { }, cancellationToken);
                 if (!result.Passed)
                 {
                     throw new InvalidOperationException($"The LiveTest benchmark's stage failed: {string.Join("; ", result.Stages.Where(s => s.Outcome == StageOutcome.Failed).Select(s => $"{s.Name}: {s.Detail}"))}");

@@ -15,7 +15,7 @@ public sealed record LiveTestJob(StackJob Job, JobSpec Spec, IReadOnlyDictionary
 /// <summary>
 /// The lane's half of AutomatedLiveTest: where crawls and job runs happen and what answers queries.
 /// The order, the fixtures, the rules, the outcomes and the reports are the same in every lane
-/// (<see cref="LocalLiveTest.RunAsync(RunManifest, string, LiveTestLane, LiveTestOptions, Action{string}, CancellationToken)"/>); a lane only says how to do each step where its stack is.
+/// (<see cref="LiveTestRun.RunAsync(RunManifest, string, LiveTestLane, LiveTestOptions, Action{string}, CancellationToken)"/>); a lane only says how to do each step where its stack is.
 /// </summary>
 public abstract class LiveTestLane(RunManifest manifest) : IAsyncDisposable
 {

@@ -39,7 +39,7 @@ public sealed class LocalLiveTestTests : IAsyncLifetime
 
         var reports = Path.Combine(_product.StateRoot, "reports");
         var options = new LiveTestOptions(_product.Path, reports) { Scale = scale, RunLiveTests = false, Connections = served.Endpoints, UnservedConnections = served.Unserved };
-        var result = await LocalLiveTest.RunAsync(RunManifest.Load(deployment.ManifestPath), deployment.ManifestPath, options, _ => { }, CancellationToken.None);
+        var result = await LiveTestRun.RunAsync(RunManifest.Load(deployment.ManifestPath), deployment.ManifestPath, options, _ => { }, CancellationToken.None);
         return (result, deployment.Manifest, reports);
     }
 
@@ -119,7 +119,7 @@ public sealed class LocalLiveTestTests : IAsyncLifetime
             UnservedConnections = new Dictionary<string, string> { ["mysql_source_livetest_t_000001"] = "no MySQL server: PIPELINE_MYSQL_URL is not set" },
         };
 
-        var result = await LocalLiveTest.RunAsync(deployment.Manifest, deployment.ManifestPath, options, _ => { }, CancellationToken.None);
+        var result = await LiveTestRun.RunAsync(deployment.Manifest, deployment.ManifestPath, options, _ => { }, CancellationToken.None);
 
         result.Passed.Should().BeFalse();
         result.Stages.Single(s => s.Name == "job events_to_postgres_livetest_t_000001").Should().Match<StageResult>(s =>

@@ -83,9 +83,9 @@ public sealed record LiveTestOptions(string RepositoryRoot, string ReportDirecto
 /// lane cannot run is SKIPPED with the reason, never passed; a failure skips what depends on it. The
 /// lane (<see cref="LiveTestLane"/>) says where each crawl, run and query happens.
 /// </summary>
-public static class LocalLiveTest
+public static class LiveTestRun
 {
-    /// <summary>Runs the live test of a deployed local stack.</summary>
+    /// <summary>Runs the live test of a deployed local stack (the local lane).</summary>
     public static async Task<LiveTestResult> RunAsync(RunManifest manifest, string manifestPath, LiveTestOptions options, Action<string> log, CancellationToken cancellationToken)
     {
         await using var lane = new LocalLiveTestLane(manifest, options);
