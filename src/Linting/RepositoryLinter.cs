@@ -29,6 +29,9 @@ public sealed class RepositoryLinter(LintOptions options)
     /// <summary>The folder of the environment files (<c>&lt;env&gt;.json</c>).</summary>
     public const string EnvironmentsFolder = "templates/environments/";
 
+    /// <summary>What CodeBuild runs for every action of the pipeline stack.</summary>
+    public const string Buildspec = "buildspec.yml";
+
     /// <summary>The CI/CD pipeline stack's template (DeployPipeline).</summary>
     public const string PipelineTemplate = "templates/pipeline.yaml";
 
@@ -112,6 +115,14 @@ public sealed class RepositoryLinter(LintOptions options)
                     run.Parse(file, bytes, DocumentDialect.Plain);
                 }
             });
+        }
+
+        // CodeBuild's buildspec: a command YAML reads as a mapping (an unquoted ": ") fails only in CodeBuild.
+        var buildspec = Path.Combine(repositoryRoot, Buildspec);
+        if (File.Exists(buildspec))
+        {
+            var bytes = await File.ReadAllBytesAsync(buildspec, cancellationToken);
+            run.Guard(Buildspec, () => run.CheckBuildspec(run.Parse(Buildspec, bytes, DocumentDialect.Plain)));
         }
 
         // templates/environments/pipeline.json holds the pipeline stack's parameters; the others the ETL stack's.
@@ -400,6 +411,36 @@ public sealed class RepositoryLinter(LintOptions options)
             }
         }
 
+
+        /// <summary>The buildspec as CodeBuild reads it: version 0.2, and each command of each phase one string for the shell.</summary>
+        public void CheckBuildspec(ParsedDocument parsed)
+        {
+            if (parsed.Root is not MappingNode root)
+            {
+                return;
+            }
+
+            if (root["version"] is not ScalarNode { Value: "0.2" })
+            {
+                Findings.Add(Diagnostic.Error(root["version"]?.Location ?? new SourceLocation(parsed.Path, 1, 1), "BUILDSPEC", "The buildspec's version is not 0.2", "write version: 0.2 (the version in which every command of a build runs in one shell)"));
+            }
+
+            if (root["phases"] is not MappingNode phases)
+            {
+                return;
+            }
+
+            foreach (var phase in phases.Entries)
+            {
+                foreach (var list in (phase.Value as MappingNode)?.Entries.Where(e => e.Key is "commands" or "finally") ?? [])
+                {
+                    foreach (var command in (list.Value as SequenceNode)?.Items.Where(i => i is not ScalarNode) ?? [])
+                    {
+                        Findings.Add(Diagnostic.Error(command.Location, "BUILDSPEC", $"A command of phase {phase.Key} ({list.Key}) is not a string: YAML reads it as a {(command is MappingNode ? "mapping (it holds \": \")" : "list")}, and CodeBuild rejects the buildspec", "quote the whole command ('...'), or write it as a block: - |"));
+                    }
+                }
+            }
+        }
 
         /// <summary>Runs a check; a bug in Lint becomes a finding, never a stack trace.</summary>
         public void Guard(string path, Action check)

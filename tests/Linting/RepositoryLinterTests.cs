@@ -300,6 +300,26 @@ public sealed class RepositoryLinterTests : IDisposable
         }
     }
 
+    public sealed class Buildspec : IDisposable
+    {
+        private readonly TempDirectory _dir = new("buildspec");
+
+        public void Dispose() => _dir.Dispose();
+
+        [Fact]
+        public async Task A_command_YAML_reads_as_a_mapping_is_an_error_at_its_line_with_the_fix()
+        {
+            _dir.Write("cake.config", string.Empty);
+            _dir.Write("templates/pipeline.yaml", File.ReadAllText(Path.Combine(RepositoryRoot.Path, "templates/pipeline.yaml")));
+            _dir.Write("buildspec.yml", "version: 0.2\nphases:\n  build:\n    commands:\n      - dotnet run --project build\n    finally:\n      - echo \"digest: $ArtifactDigest\"\n");
+
+            var report = await new RepositoryLinter(new LintOptions()).LintRepositoryAsync(_dir.Path, CancellationToken.None);
+
+            report.Findings.Should().ContainSingle(string.Join('\n', report.Findings)).Which.ToString().Should()
+                .StartWith("buildspec.yml:7:9: error BUILDSPEC: A command of phase build (finally) is not a string").And.Contain("quote the whole command");
+        }
+    }
+
     public sealed class ForeignTemplates : IDisposable
     {
         private readonly TempDirectory _dir = new("foreign");
