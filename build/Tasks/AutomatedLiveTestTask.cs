@@ -18,7 +18,12 @@ public sealed class AutomatedLiveTestTask : AsyncFrostingTask<BuildContext>
     public override async Task RunAsync(BuildContext context)
     {
         // Only a pass of this run may leave a digest for the pipeline to approve.
-        File.Delete(Path.Combine(context.ArtifactsDirectory, TestedDigestFile));
+        var digestFile = Path.Combine(context.ArtifactsDirectory, TestedDigestFile);
+        if (File.Exists(digestFile))
+        {
+            File.Delete(digestFile);
+        }
+
         if (context.Lane == Lane.Aws)
         {
             var (awsResult, awsManifest, awsOptions) = await AwsLiveTestStack.TestAsync(context);
