@@ -592,14 +592,14 @@ public sealed class AwsLaneTests : IDisposable
         calls.Should().NotContain(c => (string?)c["operation"] == "DeleteStack", "production is never torn down");
     }
     /// <summary>A stack of one declarative job (jobs/taxi), its crawlers and a ruleset, as the aws lane's AutomatedLiveTest tests it.</summary>
-    private const string TaxiTemplate = """
+    private static string TaxiTemplate(string extraParameters = "", string extraJobs = "") => $$$"""
         AWSTemplateFormatVersion: "2010-09-09"
         Parameters:
           Environment: {Type: String, AllowedValues: [livetest, prod]}
           NameSuffix: {Type: String}
           ArtifactBucket: {Type: String}
           ArtifactPrefix: {Type: String}
-        Resources:
+        {{{extraParameters}}}Resources:
           RawBucket: {Type: AWS::S3::Bucket}
           DatalakeBucket: {Type: AWS::S3::Bucket}
           GlueServiceRole:
@@ -618,20 +618,7 @@ public sealed class AwsLaneTests : IDisposable
           DatalakeCrawler:
             Type: AWS::Glue::Crawler
             Properties: {Role: !GetAtt GlueServiceRole.Arn, DatabaseName: !Ref DatalakeDatabase, Targets: {S3Targets: [{Path: !Sub "s3://${DatalakeBucket}/nyc-taxi/green/"}]}}
-          TaxiJob:
-            Type: AWS::Glue::Job
-            Properties:
-              Name: !Sub "taxi_${NameSuffix}"
-              Role: !GetAtt GlueServiceRole.Arn
-              GlueVersion: "4.0"
-              Timeout: 60
-              Command: {Name: glueetl, PythonVersion: "3", ScriptLocation: !Sub "s3://${ArtifactBucket}/${ArtifactPrefix}/jobs/runtime/glue_runtime.py"}
-              DefaultArguments:
-                --job_spec: !Sub "s3://${ArtifactBucket}/${ArtifactPrefix}/jobs/taxi/job.yaml"
-                --raw_bucket: !Ref RawBucket
-                --datalake_bucket: !Ref DatalakeBucket
-                --job-bookmark-option: job-bookmark-enable
-          GreenRuleset:
+        {{{DeclarativeJob("TaxiJob", "taxi")}}}{{{extraJobs}}}  GreenRuleset:
             Type: AWS::Glue::DataQualityRuleset
             Properties:
               Name: !Sub "green_${NameSuffix}"
@@ -639,6 +626,24 @@ public sealed class AwsLaneTests : IDisposable
               TargetTable: {DatabaseName: !Ref DatalakeDatabase, TableName: green}
         Outputs:
           DatalakeDatabaseName: {Value: !Ref DatalakeDatabase}
+        """;
+
+    /// <summary>A Glue job of the stack running jobs/&lt;job&gt;/job.yaml on the runtime script, named &lt;job&gt;_&lt;suffix&gt;; its lines end with a newline.</summary>
+    private static string DeclarativeJob(string logicalId, string job) => $$$"""
+          {{{logicalId}}}:
+            Type: AWS::Glue::Job
+            Properties:
+              Name: !Sub "{{{job}}}_${NameSuffix}"
+              Role: !GetAtt GlueServiceRole.Arn
+              GlueVersion: "4.0"
+              Timeout: 60
+              Command: {Name: glueetl, PythonVersion: "3", ScriptLocation: !Sub "s3://${ArtifactBucket}/${ArtifactPrefix}/jobs/runtime/glue_runtime.py"}
+              DefaultArguments:
+                --job_spec: !Sub "s3://${ArtifactBucket}/${ArtifactPrefix}/jobs/{{{job}}}/job.yaml"
+                --raw_bucket: !Ref RawBucket
+                --datalake_bucket: !Ref DatalakeBucket
+                --job-bookmark-option: job-bookmark-enable
+
         """;
 
     /// <summary>
@@ -649,7 +654,7 @@ public sealed class AwsLaneTests : IDisposable
     /// </summary>
     private async Task<(HostRunResult Result, FakeAws Glue, FakeAws Athena)> RunTaxiLiveTestAsync(Func<string, JsonObject> jobRun, string? deployedDigest = null)
     {
-        var (glue, athena) = await ScriptTaxiStackAsync(TaxiTemplate, jobRun, deployedDigest);
+        var (glue, athena) = await ScriptTaxiStackAsync(TaxiTemplate(), jobRun, deployedDigest);
         var result = await Run("--target=AutomatedLiveTest", "--lane=aws", $"--stack={Stack}", "--scale=0.0001", "--no-livetests");
         return (result, glue, athena);
     }
@@ -773,7 +778,7 @@ public sealed class AwsLaneTests : IDisposable
     public async Task In_CodePipelines_separate_actions_one_stack_is_deployed_kept_tested_with_its_deployed_parameters_and_cleaned_up()
     {
         // A NoEcho parameter given to the Deploy action only, as CI passes a secret to the build that needs it.
-        var template = TaxiTemplate.Replace("  ArtifactPrefix: {Type: String}\n", "  ArtifactPrefix: {Type: String}\n  WarehousePassword: {Type: String, NoEcho: true}\n", StringComparison.Ordinal);
+        var template = TaxiTemplate(extraParameters: "  WarehousePassword: {Type: String, NoEcho: true}\n");
         var (glue, _) = await ScriptTaxiStackAsync(template, job => JobRun(job, "SUCCEEDED"), null, ("Environment", "livetest"), ("NameSuffix", "livetest_aws_1"), ("WarehousePassword", "****"));
         Environment.SetEnvironmentVariable("PIPELINE_PARAM_WarehousePassword", "w4rehouse-s3cret");
         var deploy = await Run("--target=DeployLiveTest", "--lane=aws", "--keep-stack", $"--stack={Stack}");
@@ -800,24 +805,7 @@ public sealed class AwsLaneTests : IDisposable
     public async Task Independent_jobs_run_in_Glue_at_the_same_time()
     {
         // quakes reads what no crawler or job makes, so it need not wait for the raw crawl that taxi waits for.
-        var template = TaxiTemplate.Replace("  GreenRuleset:\n", """
-              QuakesJob:
-                Type: AWS::Glue::Job
-                Properties:
-                  Name: !Sub "quakes_${NameSuffix}"
-                  Role: !GetAtt GlueServiceRole.Arn
-                  GlueVersion: "4.0"
-                  Timeout: 60
-                  Command: {Name: glueetl, PythonVersion: "3", ScriptLocation: !Sub "s3://${ArtifactBucket}/${ArtifactPrefix}/jobs/runtime/glue_runtime.py"}
-                  DefaultArguments:
-                    --job_spec: !Sub "s3://${ArtifactBucket}/${ArtifactPrefix}/jobs/quakes/job.yaml"
-                    --raw_bucket: !Ref RawBucket
-                    --datalake_bucket: !Ref DatalakeBucket
-                    --job-bookmark-option: job-bookmark-enable
-              GreenRuleset:
-
-            """.Replace("\n\n", "\n", StringComparison.Ordinal), StringComparison.Ordinal);
-        template.Should().Contain("QuakesJob");
+        var template = TaxiTemplate(extraJobs: DeclarativeJob("QuakesJob", "quakes"));
 
         // Each run finishes only once both are being followed: one after the other, the first would never end.
         var followed = new System.Collections.Concurrent.ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
