@@ -40,32 +40,37 @@ public sealed class PipelineStackTests
         _ => [node],
     };
 
-    /// <summary>Every environment variable the pipeline stack sets on a build: in projects (Name/Value), in actions and EventBridge inputs (JSON).</summary>
-    private static IReadOnlyList<(string Name, string Value, string Where)> BuildVariables()
+    /// <summary>
+    /// Every environment variable set on a build under <paramref name="node"/>: in projects (Name/Value),
+    /// in actions (EnvironmentVariables, JSON) and in EventBridge inputs (environmentVariablesOverride, JSON).
+    /// </summary>
+    private static IReadOnlyList<(string Name, string Value, string Where)> BuildVariables(DocumentNode node)
     {
         var found = new List<(string, string, string)>();
-        foreach (var node in Descendants(Pipeline))
+        foreach (var item in Descendants(node))
         {
-            if (node is MappingNode { } map && map["Name"] is ScalarNode name && map["Value"] is ScalarNode value && name.Value.StartsWith("PIPELINE_", StringComparison.Ordinal))
+            if (item is MappingNode map && map["Name"] is ScalarNode name && map["Value"] is ScalarNode value)
             {
                 found.Add((name.Value, value.Value, map.Location.ToString()));
             }
-            else if (node is ScalarNode { } scalar && scalar.Value.TrimStart().StartsWith('[') || node is ScalarNode { Value: var v } && v.TrimStart().StartsWith("{\"environmentVariablesOverride\"", StringComparison.Ordinal))
+            else if (item is ScalarNode scalar && scalar.Value.TrimStart() is var text && (text.StartsWith('[') || text.StartsWith("{\"environmentVariablesOverride\"", StringComparison.Ordinal)))
             {
-                var text = ((ScalarNode)node).Value;
                 var json = JsonNode.Parse(text);
                 var list = json as JsonArray ?? json!["environmentVariablesOverride"]!.AsArray();
-                found.AddRange(list.Select(e => ((string)e!["name"]!, (string)e["value"]!, node.Location.ToString())));
+                found.AddRange(list.Select(e => ((string)e!["name"]!, (string)e["value"]!, scalar.Location.ToString())));
             }
         }
 
         return found;
     }
 
+    private static Dictionary<string, string> BuildVariablesOf(DocumentNode node) =>
+        BuildVariables(node).GroupBy(v => v.Name).ToDictionary(g => g.Key, g => g.Last().Value, StringComparer.Ordinal);
+
     [Fact]
     public void Every_target_and_switch_the_pipeline_and_the_buildspec_name_exists_in_the_build_host()
     {
-        var variables = BuildVariables();
+        var variables = BuildVariables(Pipeline);
         var targets = variables.Where(v => v.Name == "PIPELINE_TARGET").ToArray();
         targets.Should().HaveCountGreaterThan(8, "every CodeBuild action, project and EventBridge target says which target it runs");
         targets.Should().OnlyContain(t => Targets.Contains(t.Value), "each names a target of the host ({0})", string.Join(", ", Targets.Order()));
@@ -182,27 +187,6 @@ public sealed class PipelineStackTests
         var sweepInput = JsonNode.Parse(Text(((MappingNode)((SequenceNode)sweep["Targets"]!).Items.Single())["Input"]))!["environmentVariablesOverride"]!.AsArray();
         sweepInput.Select(e => (string)e!["value"]!).Should().Contain("Sweep");
         BuildVariablesOf(Resource("MaintenanceProject")).Should().Contain("PIPELINE_LANE", "aws");
-    }
-
-    private static Dictionary<string, string> BuildVariablesOf(DocumentNode node)
-    {
-        var result = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var item in Descendants(node))
-        {
-            if (item is MappingNode map && map["Name"] is ScalarNode name && map["Value"] is ScalarNode value)
-            {
-                result[name.Value] = value.Value;
-            }
-            else if (item is MappingNode config && config["EnvironmentVariables"] is ScalarNode json)
-            {
-                foreach (var entry in JsonNode.Parse(json.Value)!.AsArray())
-                {
-                    result[(string)entry!["name"]!] = (string)entry["value"]!;
-                }
-            }
-        }
-
-        return result;
     }
 
     private static bool Matches(string glob, string path) =>
