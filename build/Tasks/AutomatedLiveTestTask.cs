@@ -39,36 +39,49 @@ public sealed class AutomatedLiveTestTask : AsyncFrostingTask<BuildContext>
         }
 
         var manifest = RunManifest.Load(manifestPath);
-        var environment = new Dictionary<string, string>();
-        if (manifest.Artifact is { } artifact)
-        {
-            environment["PIPELINE_ARTIFACT"] = artifact;
-        }
-
-        if (manifest.ArtifactDigest is { } digest)
-        {
-            environment["PIPELINE_ARTIFACT_DIGEST"] = digest;
-        }
-
         var connections = await LiveTestDatabases.ForAsync(context, manifest);
-        foreach (var (name, endpoint) in connections.Endpoints)
-        {
-            // livetests/ reach the connections' databases through these (the manifest never holds a password).
-            environment[LiveTestOptions.ConnectionVariable(name)] = endpoint.Database.ToString(includePassword: true);
-        }
 
-        var options = new LiveTestOptions(context.RepositoryRoot, Path.Combine(context.ArtifactsDirectory, "livetest", stack))
+        // livetests/ reach the connections' databases through these (the manifest never holds a password).
+        var options = Options(context, manifest, connections.Endpoints.Select(c => KeyValuePair.Create(LiveTestOptions.ConnectionVariable(c.Key), c.Value.Database.ToString(includePassword: true)))) with
         {
-            Scale = RunJobTask.Scale(context),
-            RunLiveTests = context.Arguments.GetArguments("no-livetests").All(v => v != "true"),
-            LiveTestEnvironment = environment,
-            LiveTestsProject = Environment.GetEnvironmentVariable("PIPELINE_LIVETESTS_PROJECT") is { Length: > 0 } project ? project : null,
             Connections = connections.Endpoints,
             UnservedConnections = connections.Unserved,
             RequireDatabases = context.IsContinuousIntegration,
         };
         var result = await LiveTestRun.RunAsync(manifest, manifestPath, options, line => context.Log.Information("{0}", line), context.CancellationToken);
         Report(context, result, manifest, options);
+    }
+
+    /// <summary>
+    /// The settings of a live test in either lane: reports under artifacts/livetest/&lt;stack&gt;/, --scale,
+    /// --no-livetests (and none in a plan: livetests/ would reach AWS), and the environment livetests/
+    /// get: the artifact, its digest, and <paramref name="environment"/>.
+    /// </summary>
+    internal static LiveTestOptions Options(BuildContext context, RunManifest manifest, IEnumerable<KeyValuePair<string, string>> environment)
+    {
+        var variables = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (manifest.Artifact is { } artifact)
+        {
+            variables["PIPELINE_ARTIFACT"] = artifact;
+        }
+
+        if (manifest.ArtifactDigest is { } digest)
+        {
+            variables["PIPELINE_ARTIFACT_DIGEST"] = digest;
+        }
+
+        foreach (var (name, value) in environment)
+        {
+            variables[name] = value;
+        }
+
+        return new LiveTestOptions(context.RepositoryRoot, Path.Combine(context.ArtifactsDirectory, "livetest", manifest.Stack))
+        {
+            Scale = RunJobTask.Scale(context),
+            RunLiveTests = !context.IsPlan && context.Arguments.GetArguments("no-livetests").All(v => v != "true"),
+            LiveTestEnvironment = variables,
+            LiveTestsProject = Environment.GetEnvironmentVariable("PIPELINE_LIVETESTS_PROJECT") is { Length: > 0 } project ? project : null,
+        };
     }
 
     /// <summary>The stages as a table, the digest tested for the pipeline, and the verdict.</summary>

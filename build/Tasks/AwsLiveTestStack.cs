@@ -66,38 +66,16 @@ internal static partial class AwsLiveTestStack
         var athena = GluePipeline.Aws.AthenaOptions.FromEnvironment($"s3://{bucket}/athena-results/{stack}/");
         var log = (string line) => context.Log.Information("{0}", line);
         var scratch = Path.Combine(context.RepositoryRoot, ".pipeline", "aws");
-        var reports = Path.Combine(context.ArtifactsDirectory, "livetest", stack);
         try
         {
             var mirror = await AwsLiveTest.MirrorAsync(new AwsLiveTestRequest(stack, zip, bucket, scratch), aws, log, context.CancellationToken);
-            var environment = new Dictionary<string, string>(StringComparer.Ordinal)
-            {
-                ["PIPELINE_ARTIFACT"] = Path.GetFullPath(zip),
-            };
-            foreach (var (name, value) in athena.ToEnvironment())
-            {
-                environment[name] = value;
-            }
-
-            if (mirror.Manifest.ArtifactDigest is { } digest)
-            {
-                environment["PIPELINE_ARTIFACT_DIGEST"] = digest;
-            }
-
-            var options = new LiveTestOptions(context.RepositoryRoot, reports)
-            {
-                Scale = RunJobTask.Scale(context),
-                // A plan sends nothing, and livetests/ would reach AWS with the environment's credentials.
-                RunLiveTests = !context.IsPlan && context.Arguments.GetArguments("no-livetests").All(v => v != "true"),
-                LiveTestEnvironment = environment,
-                LiveTestsProject = Environment.GetEnvironmentVariable("PIPELINE_LIVETESTS_PROJECT") is { Length: > 0 } project ? project : null,
-            };
+            var options = AutomatedLiveTestTask.Options(context, mirror.Manifest, athena.ToEnvironment());
             await using var lane = new AwsLiveTestLane(mirror.Manifest, aws, athena, log);
             var result = await LiveTestRun.RunAsync(mirror.Manifest, mirror.ManifestPath, lane, options, log, context.CancellationToken);
 
             // The manifest stays beside the reports: `PIPELINE_RUN_MANIFEST=<it> dotnet test livetests` re-runs livetests/ by hand.
             var kept = mirror.Manifest with { BucketsRoot = null, Catalog = null, Bookmarks = null, StateDirectory = null };
-            kept.Save(Path.Combine(reports, RunManifest.FileName));
+            kept.Save(Path.Combine(options.ReportDirectory, RunManifest.FileName));
             return (result, kept, options);
         }
         finally

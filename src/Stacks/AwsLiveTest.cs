@@ -46,7 +46,8 @@ public static class AwsLiveTest
         }
 
         // The stack's jobs read the artifact published under its digest: testing it with another artifact's template would test the wrong thing.
-        if (CloudFormationDeployer.Tags(stack).GetValueOrDefault("digest") is { Length: > 0 } deployed && deployed != artifact.Digest)
+        var tags = CloudFormationDeployer.Tags(stack);
+        if (tags.GetValueOrDefault("digest") is { Length: > 0 } deployed && deployed != artifact.Digest)
         {
             throw new PipelineInputException(Diagnostic.Error(new SourceLocation($"--stack={request.StackName}"), "STACK-DIGEST", $"The aws stack {request.StackName} was deployed from the artifact with digest {deployed}, not {artifact.Digest} ({Path.GetFileName(request.ArtifactZip)})", "give --artifact the zip the stack was deployed from, or deploy this one first (DeployLiveTest)"));
         }
@@ -60,7 +61,7 @@ public static class AwsLiveTest
                 PhysicalIds = ids,
                 DeployedParameters = AwsQueryClient.Items(stack["Parameters"]).ToDictionary(p => (string)p["ParameterKey"]!, p => (string?)p["ParameterValue"] ?? string.Empty, StringComparer.Ordinal),
                 Artifact = (request.ArtifactBucket, AwsStack.ArtifactPrefix(artifact)),
-                Tags = CloudFormationDeployer.Tags(stack),
+                Tags = tags,
             },
             cancellationToken);
         var manifest = mirror.Manifest with

@@ -249,9 +249,10 @@ public static class LiveTestRun
         }
 
         // 3. Rules: each job's rules.dqdl on its output, the template's rulesets on their tables.
-        if (lane.NotQueried is { } unasked)
+        var notQueried = lane.NotQueried;
+        if (notQueried is not null)
         {
-            log($"SKIPPED every rule: {unasked}");
+            log($"SKIPPED every rule: {notQueried}");
         }
 
         foreach (var (name, job) in jobs.Where(j => j.Value.Spec.RulesPath is not null))
@@ -262,7 +263,7 @@ public static class LiveTestRun
                 continue;
             }
 
-            if (lane.NotQueried is { } notQueried)
+            if (notQueried is not null)
             {
                 stages.Add(new StageResult($"rules of {name}", "rules", StageOutcome.Skipped, TimeSpan.Zero, notQueried));
                 continue;
@@ -289,9 +290,9 @@ public static class LiveTestRun
             }));
         }
 
-        if (lane.NotQueried is { } reason)
+        if (notQueried is not null)
         {
-            stages.AddRange(manifest.Rulesets.Select(r => new StageResult($"ruleset {r.Name}", "rules", StageOutcome.Skipped, TimeSpan.Zero, reason)));
+            stages.AddRange(manifest.Rulesets.Select(r => new StageResult($"ruleset {r.Name}", "rules", StageOutcome.Skipped, TimeSpan.Zero, notQueried)));
         }
         else if (manifest.Rulesets.Count > 0)
         {
