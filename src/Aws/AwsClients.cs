@@ -51,9 +51,17 @@ public sealed class AwsClients
     /// <summary>Clients that talk to AWS as the environment says.</summary>
     public static AwsClients Connect(AwsEnvironment environment, AwsRetryPolicy? retry = null) => new(environment, retry, null);
 
-    /// <summary>Clients that send nothing: each call becomes a plan line (placeholder account 123456789012, region us-east-1).</summary>
-    public static AwsClients ForPlan(AwsPlan plan) =>
-        new(new AwsEnvironment(AwsPlan.Region, new BasicAWSCredentials("AKIAPLANPLANPLANPLAN", "plan"), new Dictionary<string, string?> { [AwsEnvironment.DeployRoleVariable] = System.Environment.GetEnvironmentVariable(AwsEnvironment.DeployRoleVariable) }), null, plan);
+    /// <summary>
+    /// Clients that send nothing: each call becomes a plan line (placeholder account 123456789012, region
+    /// us-east-1). None of the AWS_* settings apply; the pipeline's own (PIPELINE_*: the deploy role, waits) do.
+    /// </summary>
+    public static AwsClients ForPlan(AwsPlan plan)
+    {
+        var pipelineSettings = System.Environment.GetEnvironmentVariables().Keys.OfType<string>()
+            .Where(name => name.StartsWith("PIPELINE_", StringComparison.Ordinal))
+            .ToDictionary(name => name, System.Environment.GetEnvironmentVariable, StringComparer.Ordinal);
+        return new(new AwsEnvironment(AwsPlan.Region, new BasicAWSCredentials("AKIAPLANPLANPLANPLAN", "plan"), pipelineSettings), null, plan);
+    }
 
     /// <summary>The STS GetCallerIdentity preflight: who acts, before anything changes. Asked once per clients; later calls get the same answer.</summary>
     public async Task<CallerIdentity> CallerIdentityAsync(CancellationToken cancellationToken) =>
