@@ -278,42 +278,36 @@ public sealed class RepositoryLinterTests : IDisposable
         }
     }
 
-    public sealed class PipelineEnvironment : IDisposable
+    /// <summary>The files of the pipeline stack: its parameters file and CodeBuild's buildspec, in a repository holding pipeline.yaml.</summary>
+    public sealed class PipelineFiles : IDisposable
     {
-        private readonly TempDirectory _dir = new("pipeline-env");
+        private readonly TempDirectory _dir = new("pipeline-files");
 
         public void Dispose() => _dir.Dispose();
+
+        private async Task<LintReport> LintWithAsync(string path, string content)
+        {
+            _dir.Write("cake.config", string.Empty);
+            _dir.Write("templates/pipeline.yaml", File.ReadAllText(Path.Combine(RepositoryRoot.Path, "templates/pipeline.yaml")));
+            _dir.Write(path, content);
+            return await new RepositoryLinter(new LintOptions()).LintRepositoryAsync(_dir.Path, CancellationToken.None);
+        }
 
         [Fact]
         public async Task The_pipeline_stacks_parameters_file_is_checked_against_the_pipeline_template_not_the_etl_one()
         {
-            _dir.Write("cake.config", string.Empty);
-            _dir.Write("templates/pipeline.yaml", File.ReadAllText(Path.Combine(RepositoryRoot.Path, "templates/pipeline.yaml")));
-            _dir.Write("templates/environments/pipeline.json", "{\n  \"Parameters\": {\n    \"RepositoryId\": \"acme/glue-etl\",\n    \"BranchName\": \"main\",\n    \"GitProvidr\": \"GitHub\"\n  }\n}\n");
-
-            var report = await new RepositoryLinter(new LintOptions()).LintRepositoryAsync(_dir.Path, CancellationToken.None);
+            var report = await LintWithAsync("templates/environments/pipeline.json", "{\n  \"Parameters\": {\n    \"RepositoryId\": \"acme/glue-etl\",\n    \"BranchName\": \"main\",\n    \"GitProvidr\": \"GitHub\"\n  }\n}\n");
 
             var finding = report.Findings.Should().ContainSingle(string.Join('\n', report.Findings)).Subject;
             (finding.Location!.Value.Source, finding.Location.Value.Line).Should().Be(("templates/environments/pipeline.json", 5));
             finding.Message.Should().Contain("GitProvidr").And.Contain("templates/pipeline.yaml");
             finding.Fix.Should().Contain("GitProvider");
         }
-    }
-
-    public sealed class Buildspec : IDisposable
-    {
-        private readonly TempDirectory _dir = new("buildspec");
-
-        public void Dispose() => _dir.Dispose();
 
         [Fact]
-        public async Task A_command_YAML_reads_as_a_mapping_is_an_error_at_its_line_with_the_fix()
+        public async Task A_buildspec_command_YAML_reads_as_a_mapping_is_an_error_at_its_line_with_the_fix()
         {
-            _dir.Write("cake.config", string.Empty);
-            _dir.Write("templates/pipeline.yaml", File.ReadAllText(Path.Combine(RepositoryRoot.Path, "templates/pipeline.yaml")));
-            _dir.Write("buildspec.yml", "version: 0.2\nphases:\n  build:\n    commands:\n      - dotnet run --project build\n    finally:\n      - echo \"digest: $ArtifactDigest\"\n");
-
-            var report = await new RepositoryLinter(new LintOptions()).LintRepositoryAsync(_dir.Path, CancellationToken.None);
+            var report = await LintWithAsync("buildspec.yml", "version: 0.2\nphases:\n  build:\n    commands:\n      - dotnet run --project build\n    finally:\n      - echo \"digest: $ArtifactDigest\"\n");
 
             report.Findings.Should().ContainSingle(string.Join('\n', report.Findings)).Which.ToString().Should()
                 .StartWith("buildspec.yml:7:9: error BUILDSPEC: A command of phase build (finally) is not a string").And.Contain("quote the whole command");
